@@ -1,0 +1,11 @@
+from . import (
+    account_move,
+    dunning_demo,
+    dunning_letter,
+    dunning_level,
+    dunning_policy,
+    dunning_run,
+    res_company,
+    res_config_settings,
+    res_partner,
+)

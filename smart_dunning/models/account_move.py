@@ -1,0 +1,284 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from .dunning_schedule import next_step
+
+DUNNING_STATES = [
+    ("not_due", "Not due"),
+    ("grace", "In grace period"),
+    ("overdue", "Overdue"),
+    ("dunned", "Dunned"),
+    ("paused", "Paused"),
+    ("excluded", "Excluded"),
+    ("judicial", "Judicial"),
+    ("paid", "Paid"),
+]
+OPEN_PAYMENT_STATES = ("not_paid", "partial")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    dunning_level_id = fields.Many2one(
+        "dunning.level",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The last dunning level this invoice reached.",
+    )
+    dunning_date = fields.Date(
+        string="Last Reminder", copy=False, readonly=True, help="Date of the last letter."
+    )
+    dunning_anchor_date = fields.Date(
+        string="Dunning Restart Date",
+        copy=False,
+        readonly=True,
+        help="Set when dunning resumes after a dispute or a broken plan: the delays of the "
+        "remaining levels count from here instead of from the due date.",
+    )
+    dunning_next_date = fields.Date(
+        string="Next Reminder",
+        compute="_compute_dunning_next",
+        help="The date from which the daily run sends the next level, unless the invoice is "
+        "paid, paused or excluded by then.",
+    )
+    dunning_next_level_id = fields.Many2one(
+        "dunning.level", string="Next Dunning Level", compute="_compute_dunning_next"
+    )
+    dunning_policy_id = fields.Many2one("dunning.policy", compute="_compute_dunning_policy_id")
+    dunning_excluded = fields.Boolean(string="Excluded from Dunning", copy=False, tracking=True)
+    dunning_exclusion_reason = fields.Char(copy=False, tracking=True)
+    dunning_pause_until = fields.Date(
+        string="Pause Dunning Until",
+        copy=False,
+        tracking=True,
+        help="No reminder goes out for this invoice until this date (included).",
+    )
+    dunning_judicial = fields.Boolean(
+        string="Handed Over",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="Handed over to a bailiff or a lawyer: out of the amicable process.",
+    )
+    dunning_judicial_route = fields.Selection(
+        [("bailiff", "Bailiff"), ("lawyer", "Lawyer")],
+        string="Handed Over To",
+        copy=False,
+        readonly=True,
+    )
+    dunning_state = fields.Selection(
+        DUNNING_STATES,
+        string="Dunning Status",
+        compute="_compute_dunning_state",
+        search="_search_dunning_state",
+    )
+    dunning_days_overdue = fields.Integer(
+        string="Days Overdue", compute="_compute_dunning_days_overdue"
+    )
+    dunning_letter_line_ids = fields.One2many(
+        "dunning.letter.line", "move_id", string="Reminder Lines", readonly=True
+    )
+    dunning_letter_ids = fields.Many2many(
+        "dunning.letter", string="Reminders", compute="_compute_dunning_letter_ids"
+    )
+    dunning_letter_count = fields.Integer(compute="_compute_dunning_letter_ids")
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("commercial_partner_id", "company_id")
+    def _compute_dunning_policy_id(self):
+        for move in self:
+            move.dunning_policy_id = move.commercial_partner_id.with_company(
+                move.company_id
+            )._dunning_effective_policy()
+
+    @api.depends(
+        "dunning_level_id",
+        "dunning_date",
+        "dunning_anchor_date",
+        "invoice_date_due",
+        "dunning_policy_id",
+        "payment_state",
+        "move_type",
+        "state",
+    )
+    def _compute_dunning_next(self):
+        for move in self:
+            move.dunning_next_date = False
+            move.dunning_next_level_id = False
+            policy = move.dunning_policy_id
+            if not (move._dunning_is_open_invoice() and policy) or move.dunning_judicial:
+                continue
+            level_id, when = next_step(
+                policy._dunning_level_steps(),
+                move.dunning_level_id._dunning_step(),
+                move.invoice_date_due,
+                move.dunning_anchor_date,
+                move.dunning_date,
+                policy.grace_days,
+            )
+            move.dunning_next_level_id = level_id
+            move.dunning_next_date = when
+
+    @api.depends("invoice_date_due")
+    def _compute_dunning_days_overdue(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            due = move.invoice_date_due
+            move.dunning_days_overdue = max((today - due).days, 0) if due else 0
+
+    @api.depends_context("uid")
+    @api.depends("dunning_letter_line_ids.letter_id")
+    def _compute_dunning_letter_ids(self):
+        for move in self:
+            move.dunning_letter_ids = move.dunning_letter_line_ids.letter_id
+            move.dunning_letter_count = len(move.dunning_letter_ids)
+
+    @api.depends(
+        "move_type",
+        "state",
+        "payment_state",
+        "amount_residual",
+        "invoice_date_due",
+        "dunning_excluded",
+        "dunning_judicial",
+        "dunning_level_id",
+        "dunning_pause_until",
+        "commercial_partner_id.dunning_excluded",
+    )
+    def _compute_dunning_state(self):
+        today = fields.Date.context_today(self)
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        paused = invoices._dunning_is_paused(today)
+        for move in self:
+            if move not in invoices:
+                move.dunning_state = False
+            elif move.payment_state not in OPEN_PAYMENT_STATES or move.amount_residual <= 0:
+                move.dunning_state = "paid"
+            elif move.dunning_judicial:
+                move.dunning_state = "judicial"
+            elif move.dunning_excluded or move.commercial_partner_id.dunning_excluded:
+                move.dunning_state = "excluded"
+            elif move in paused:
+                move.dunning_state = "paused"
+            elif move.dunning_level_id:
+                move.dunning_state = "dunned"
+            elif not move.invoice_date_due or move.invoice_date_due >= today:
+                move.dunning_state = "not_due"
+            elif move.invoice_date_due + timedelta(days=move.dunning_policy_id.grace_days) >= today:
+                move.dunning_state = "grace"
+            else:
+                move.dunning_state = "overdue"
+
+    def _search_dunning_state(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        today = fields.Date.context_today(self)
+        invoice = Domain("move_type", "=", "out_invoice") & Domain("state", "=", "posted")
+        paid = Domain("payment_state", "not in", OPEN_PAYMENT_STATES) | Domain(
+            "amount_residual", "<=", 0
+        )
+        judicial = ~paid & Domain("dunning_judicial", "=", True)
+        excluded = (
+            ~paid
+            & ~judicial
+            & (
+                Domain("dunning_excluded", "=", True)
+                | Domain("commercial_partner_id.dunning_excluded", "=", True)
+            )
+        )
+        paused = ~paid & ~judicial & ~excluded & self._dunning_pause_domain(today)
+        active = ~paid & ~judicial & ~excluded & ~paused
+        dunned = active & Domain("dunning_level_id", "!=", False)
+        undunned = active & Domain("dunning_level_id", "=", False)
+        not_due = undunned & (
+            Domain("invoice_date_due", "=", False) | Domain("invoice_date_due", ">=", today)
+        )
+        late = undunned & Domain("invoice_date_due", "<", today)
+        in_grace = late & self._dunning_in_grace_domain(today)
+        domains = {
+            "paid": paid,
+            "judicial": judicial,
+            "excluded": excluded,
+            "paused": paused,
+            "dunned": dunned,
+            "not_due": not_due,
+            "grace": in_grace,
+            "overdue": late & ~in_grace,
+        }
+        return invoice & Domain.OR(domains[state] for state in value if state in domains)
+
+    def _dunning_in_grace_domain(self, today):
+        """Invoices whose due date plus their policy's grace days is today or later."""
+
+        def to_sql(model, alias, query):
+            policy = model.env["res.partner"]._dunning_policy_id_sql(
+                SQL.identifier(alias, "commercial_partner_id"), SQL.identifier(alias, "company_id")
+            )
+            return SQL(
+                "%s + COALESCE((SELECT grace_days FROM dunning_policy WHERE id = %s), 0) >= %s",
+                SQL.identifier(alias, "invoice_date_due"),
+                policy,
+                today,
+            )
+
+        return Domain.custom(to_sql=to_sql)
+
+    # ------------------------------------------------------------------ hooks
+
+    def _dunning_is_open_invoice(self):
+        self.ensure_one()
+        return (
+            self.move_type == "out_invoice"
+            and self.state == "posted"
+            and self.payment_state in OPEN_PAYMENT_STATES
+            and self.amount_residual > 0
+        )
+
+    @api.model
+    def _dunning_pause_domain(self, on_date):
+        """Domain of invoices whose dunning is paused on ``on_date``.
+
+        Extension point: disputes and payment plans add their own condition with ``|``.
+        """
+        return Domain("dunning_pause_until", ">=", on_date) | Domain(
+            "payment_state", "=", "blocked"
+        )
+
+    def _dunning_is_paused(self, on_date=None):
+        """Return the invoices of ``self`` whose dunning is paused on ``on_date`` (default:
+        today), in one query whatever the number of invoices.
+
+        This is the single hook through which disputes and payment plans stop dunning: they
+        extend :meth:`_dunning_pause_domain`, which this method evaluates for the whole set.
+        """
+        ids = [i for i in self.ids if i]
+        if not ids:
+            return self.browse()
+        on_date = on_date or fields.Date.context_today(self)
+        return (
+            self.with_context(active_test=False)
+            .search(Domain("id", "in", ids) & self._dunning_pause_domain(on_date))
+            .with_env(self.env)
+        )
+
+    def _dunning_restart(self, restart_date):
+        """Resume dunning from ``restart_date``: the remaining levels keep their spacing but
+        count from that date, as if the last level had been reached on it."""
+        for level, moves in self.grouped("dunning_level_id").items():
+            moves.write({"dunning_anchor_date": restart_date - timedelta(days=level.delay_days)})
+
+    # ------------------------------------------------------------------ actions
+
+    def action_open_dunning_letters(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "smart_dunning.dunning_letter_action"
+        )
+        action["domain"] = [("id", "in", self.dunning_letter_ids.ids)]
+        action["context"] = {"create": False}
+        return action

@@ -1,0 +1,200 @@
+"""Demo data with dates relative to the day it is loaded, so the demo is alive any day.
+
+Called once from ``demo/smart_dunning_demo.xml``: a Belgian company, its customers (in
+``demo/res_partner_demo.xml``), their invoices in every situation a collector meets, and the
+dunning history of the last hundred days.
+"""
+
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+
+DEMO_COMPANY_XMLID = "smart_dunning.demo_company"
+
+# (customer xmlid, days the invoice is past due (negative: not yet due), amount excl. VAT,
+#  what else happens to it)
+INVOICES = [
+    ("partner_demo_bakkerij", -10, 420.00, None),  # not yet due
+    ("partner_demo_atelier", -2, 180.00, None),
+    ("partner_demo_drukkerij", 3, 950.00, None),  # 3 days late: in grace
+    ("partner_demo_klein", 3, 75.00, None),
+    ("partner_demo_garage", 20, 1250.00, None),  # first reminder sent
+    ("partner_demo_fleuriste", 20, 310.00, None),
+    ("partner_demo_dupont", 20, 95.00, None),
+    ("partner_demo_architect", 40, 2400.00, None),  # second reminder
+    ("partner_demo_boulangerie", 40, 640.00, None),
+    ("partner_demo_peeters", 40, 150.00, None),
+    ("partner_demo_schilder", 70, 3800.00, None),  # formal notice
+    ("partner_demo_traiteur", 70, 890.00, None),
+    ("partner_demo_martin", 70, 260.00, None),
+    ("partner_demo_bouw", 100, 7600.00, None),  # judicial hand-over waits for approval
+    ("partner_demo_consultancy", 100, 2100.00, None),
+    ("partner_demo_devries", 45, 540.00, None),  # Dutch customers
+    ("partner_demo_jansen", 25, 120.00, None),
+    ("partner_demo_smith", 30, 1800.00, None),  # English-speaking customer
+    ("partner_demo_brewery", 15, 720.00, None),
+    ("partner_demo_garage", -5, 300.00, "paid"),
+    ("partner_demo_bakkerij", 30, 500.00, "paid"),
+    ("partner_demo_studio", 35, 1000.00, "partial"),  # 400 paid
+    ("partner_demo_drukkerij", 50, 800.00, "credit_note"),  # 200 credit note open
+    ("partner_demo_wrong_email", 30, 460.00, None),  # mails bounce
+    ("partner_demo_po_missing", 28, 1500.00, "no_po"),  # needs a PO number
+    ("partner_demo_po_missing", 9, 700.00, "no_po"),
+    ("partner_demo_new_customer", 14, 330.00, "new"),  # first invoice 6 weeks ago
+    ("partner_demo_wrong_postcode", 24, 210.00, None),
+    ("partner_demo_ngo", 60, 350.00, "excluded"),
+    ("partner_demo_festival", 30, 2750.00, "paused"),
+    ("partner_demo_theatre", 8, 1100.00, None),
+    ("partner_demo_school", 12, 640.00, None),
+    ("partner_demo_lefevre", 55, 180.00, None),
+]
+
+
+class DunningDemo(models.AbstractModel):
+    _name = "dunning.demo"
+    _description = "Dunning Demo Data"
+
+    @api.model
+    def _load(self):
+        company = self.env.ref(DEMO_COMPANY_XMLID)
+        self._setup_company(company)
+        env = (
+            self.with_company(company)
+            .with_context(
+                allowed_company_ids=company.ids, tracking_disable=True, mail_notify_force_send=False
+            )
+            .env
+        )
+        today = fields.Date.context_today(self)
+        history_start = today - timedelta(days=110)
+        invoices = self.env["account.move"]
+        # Last year's business, paid, so that only the food truck is a new customer.
+        for i, xmlid in enumerate(
+            sorted({row[0] for row in INVOICES} - {"partner_demo_new_customer"})
+        ):
+            partner = env.ref(f"smart_dunning.{xmlid}")
+            invoice_date = today - timedelta(days=200 + 7 * i)
+            old = self._make_invoice(
+                env,
+                company,
+                partner,
+                250.0 + 40 * i,
+                invoice_date,
+                invoice_date + timedelta(days=30),
+                ref=f"PO-{i:04d}",
+            )
+            self._pay(env, old, old.amount_total, invoice_date + timedelta(days=20 + 3 * (i % 8)))
+        for xmlid, days_late, amount, what in INVOICES:
+            partner = env.ref(f"smart_dunning.{xmlid}")
+            due = today - timedelta(days=days_late)
+            invoice_date = due - timedelta(days=30 if partner.is_company else 14)
+            if what == "new":
+                invoice_date = today - timedelta(weeks=6)
+                due = invoice_date + timedelta(days=28)
+            invoice = self._make_invoice(
+                env,
+                company,
+                partner,
+                amount,
+                invoice_date,
+                due,
+                ref=False if what == "no_po" else f"PO-{xmlid[-4:]}-{days_late}",
+            )
+            invoices |= invoice
+            if what == "paid":
+                self._pay(env, invoice, invoice.amount_total, due + timedelta(days=2))
+            elif what == "partial":
+                self._pay(env, invoice, 400.0, due + timedelta(days=10))
+            elif what == "credit_note":
+                self._make_invoice(env, company, partner, 200.0, due, due, move_type="out_refund")
+            elif what == "excluded":
+                invoice.write(
+                    {
+                        "dunning_excluded": True,
+                        "dunning_exclusion_reason": "Subsidised body: paid by the region",
+                    }
+                )
+            elif what == "paused":
+                invoice.dunning_pause_until = today + timedelta(days=10)
+        self._replay_history(env, company, history_start, today)
+        return invoices
+
+    def _setup_company(self, company):
+        """Chart of accounts, bank account, and the admin working in this company."""
+        l10n_be = self.env["ir.module.module"].search([("name", "=", "l10n_be")])
+        code = "be_comp" if l10n_be.state == "installed" else "generic_coa"
+        if not company.chart_template:
+            self.env["account.chart.template"].try_loading(
+                code, company=company, install_demo=False
+            )
+        # The generic chart brings its own currency; the cooperative works in euro. The chart
+        # wrote through another environment: read the company again before writing.
+        company.invalidate_recordset()
+        company.currency_id = self.env.ref("base.EUR")
+        if not company.bank_ids:
+            self.env["res.partner.bank"].create(
+                {
+                    "acc_number": "BE68539007547034",
+                    "partner_id": company.partner_id.id,
+                    "allow_out_payment": True,
+                }
+            )
+        admin = self.env.ref("base.user_admin")
+        admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
+        company._dunning_ensure_default_policies()
+
+    def _make_invoice(
+        self, env, company, partner, amount, invoice_date, due, move_type="out_invoice", ref=False
+    ):
+        tax = company.account_sale_tax_id
+        invoice = env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "invoice_date": invoice_date,
+                "invoice_payment_term_id": False,
+                "invoice_date_due": due,
+                "invoice_user_id": partner.user_id.id or env.user.id,
+                "ref": ref,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Services rendered by our members"
+                            if move_type == "out_invoice"
+                            else "Price correction",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.set(tax.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        return invoice
+
+    def _pay(self, env, invoice, amount, on_date):
+        env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": amount, "payment_date": on_date})._create_payments()
+
+    def _replay_history(self, env, company, start, today):
+        """Run the dunning of every past day, as the daily cron would have done."""
+        Run = env["dunning.run"]
+        day = start
+        while day < today:
+            run = Run.create({"date": day, "company_id": company.id})
+            run._execute(commit=False)
+            letters = run.letter_ids
+            if letters:
+                auto = letters.filtered(lambda ltr: ltr.state == "draft")
+                # Paper letters of the past went out with the postal run of their day.
+                auto.with_context(mail_notify_force_send=False)._dunning_send(sent_date=day)
+            else:
+                run.unlink()
+            day += timedelta(days=1)
+        # The outgoing mails of the past would bounce on demo addresses: keep them as history.
+        env["mail.mail"].sudo().search(
+            [("model", "=", "dunning.letter"), ("state", "=", "outgoing")]
+        ).write({"state": "sent"})

@@ -1,0 +1,309 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+from .dunning_level import CHANNELS
+
+LETTER_STATES = [
+    ("draft", "To send"),
+    ("to_approve", "To approve"),
+    ("sent", "Sent"),
+    ("cancel", "Cancelled"),
+]
+
+
+class DunningLetter(models.Model):
+    _name = "dunning.letter"
+    _description = "Dunning Letter"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", compute="_compute_name", store=True, readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        readonly=True,
+        help="The commercial partner the letter is about.",
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        string="Addressee",
+        readonly=True,
+        help="The invoice address the letter goes to.",
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    policy_id = fields.Many2one("dunning.policy", required=True, readonly=True, check_company=True)
+    level_id = fields.Many2one(
+        "dunning.level", required=True, index=True, readonly=True, check_company=True
+    )
+    channel = fields.Selection(CHANNELS, required=True, readonly=True)
+    lang = fields.Char(
+        string="Language", readonly=True, help="The language the customer reads the letter in."
+    )
+    run_id = fields.Many2one(
+        "dunning.run", index="btree_not_null", readonly=True, ondelete="set null"
+    )
+    date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
+    sent_date = fields.Date(readonly=True, copy=False)
+    user_id = fields.Many2one("res.users", string="Collector", tracking=True)
+    salesperson_id = fields.Many2one(
+        related="partner_id.user_id", string="Salesperson", store=True, index="btree_not_null"
+    )
+    state = fields.Selection(
+        LETTER_STATES, required=True, default="draft", index=True, tracking=True, readonly=True
+    )
+    approval_reason = fields.Selection(
+        [("level", "Level needs approval"), ("new_customer", "New customer: salesperson asked")],
+        readonly=True,
+    )
+    judicial_route = fields.Selection(
+        [("bailiff", "Bailiff"), ("lawyer", "Lawyer")], string="Handed Over To", readonly=True
+    )
+    line_ids = fields.One2many("dunning.letter.line", "letter_id", string="Invoices", readonly=True)
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices Concerned",
+        compute="_compute_move_ids",
+        store=True,
+        relation="dunning_letter_account_move_rel",
+    )
+    credit_move_ids = fields.Many2many(
+        "account.move",
+        "dunning_letter_credit_move_rel",
+        "letter_id",
+        "move_id",
+        string="Open Credit Notes",
+        readonly=True,
+        help="Credit notes of the customer not yet reconciled, deducted from the total due.",
+    )
+    amount_overdue = fields.Monetary(compute="_compute_amounts", store=True)
+    amount_credit = fields.Monetary(string="Credit Notes", compute="_compute_amounts", store=True)
+    amount_due = fields.Monetary(
+        string="Total Due",
+        compute="_compute_amounts",
+        store=True,
+        help="Overdue amount of the letter's invoices minus the open credit notes.",
+    )
+    invoice_count = fields.Integer(compute="_compute_move_ids", store=True)
+
+    _check_amounts = models.Constraint(
+        "CHECK (amount_overdue >= 0)", "A letter cannot claim a negative amount."
+    )
+
+    @api.depends("date")
+    def _compute_name(self):
+        for letter in self:
+            letter.name = f"DUN/{letter.date.year}/{letter.id or 0:06d}" if letter.date else "/"
+
+    @api.depends("line_ids.move_id")
+    def _compute_move_ids(self):
+        for letter in self:
+            letter.move_ids = letter.line_ids.move_id
+            letter.invoice_count = len(letter.line_ids)
+
+    @api.depends("line_ids.amount_residual", "credit_move_ids.amount_residual")
+    def _compute_amounts(self):
+        for letter in self:
+            overdue = sum(letter.line_ids.mapped("amount_residual"))
+            credit = min(sum(letter.credit_move_ids.mapped("amount_residual")), overdue)
+            letter.amount_overdue = overdue
+            letter.amount_credit = credit
+            letter.amount_due = overdue - credit
+
+    # ------------------------------------------------------------------ actions
+
+    def _check_collector(self):
+        if not self.env.user.has_group("smart_dunning.group_dunning_user"):
+            raise UserError(
+                self.env._("Only collections users may approve, send or cancel letters.")
+            )
+        self.check_access("write")
+
+    def action_approve(self):
+        self._check_collector()
+        letters = self.filtered(lambda ltr: ltr.state == "to_approve")
+        letters.write({"state": "draft"})
+        return True
+
+    def action_send(self):
+        """Send letters ready to go; letters waiting for approval are approved first."""
+        self._check_collector()
+        letters = self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
+        letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
+        letters._dunning_send()
+        return True
+
+    def action_cancel(self):
+        self._check_collector()
+        letters = self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
+        letters.line_ids._restore_moves()
+        letters.write({"state": "cancel"})
+        return True
+
+    # ------------------------------------------------------------------ sending
+
+    def _refresh_lines(self):
+        """Read residuals again just before sending: drop invoices paid since the run and
+        cancel letters left with nothing to claim."""
+        lines = self.line_ids
+        paid = lines.filtered(lambda line: not line.move_id._dunning_is_open_invoice())
+        paid._restore_moves()
+        paid.unlink()
+        for line in (lines - paid).filtered(
+            lambda line: line.amount_residual != line.move_id.amount_residual
+        ):
+            line.amount_residual = line.move_id.amount_residual
+        empty = self.filtered(lambda ltr: not ltr.line_ids)
+        if empty:
+            empty.write({"state": "cancel"})
+            empty._message_log_batch(
+                {
+                    letter.id: self.env._("Cancelled before sending: every invoice has been paid.")
+                    for letter in empty
+                }
+            )
+        return self - empty
+
+    def _dunning_send(self, sent_date=None):
+        letters = self.filtered(lambda ltr: ltr.state == "draft")._refresh_lines()
+        for channel, batch in letters.grouped("channel").items():
+            getattr(batch, f"_send_{channel}")()
+        sent_date = sent_date or fields.Date.context_today(self)
+        letters.write({"state": "sent", "sent_date": sent_date})
+        # The next level counts from the day the customer got this one.
+        letters.move_ids.with_context(tracking_disable=True).write({"dunning_date": sent_date})
+        letters._log_on_documents()
+
+    def _send_email(self):
+        default = self.env.ref(
+            "smart_dunning.mail_template_dunning_letter", raise_if_not_found=False
+        )
+        for letter in self:
+            template = letter.level_id.mail_template_id or default
+            if not template:
+                raise UserError(
+                    self.env._(
+                        "Level %(level)s has no e-mail template.", level=letter.level_id.name
+                    )
+                )
+            letter.message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+
+    def _send_letter(self):
+        """Paper letters go out with the postal run; sending marks them as posted."""
+
+    def _send_call(self):
+        call_type = self.env.ref("mail.mail_activity_data_call")
+        for letter in self:
+            letter.activity_schedule(
+                activity_type_id=call_type.id,
+                summary=self.env._(
+                    "Call %(customer)s about %(amount)s overdue",
+                    customer=letter.partner_id.name,
+                    amount=letter._format_amount(letter.amount_due),
+                ),
+                user_id=(letter.user_id or self.env.user).id,
+            )
+
+    def _send_judicial(self):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for letter in self:
+            route = letter.policy_id._judicial_route(
+                sum(letter.move_ids.mapped("amount_residual_signed")) - letter.amount_credit
+            )
+            letter.judicial_route = route
+            letter.move_ids.write({"dunning_judicial": True, "dunning_judicial_route": route})
+            handler = (
+                letter.policy_id.bailiff_id if route == "bailiff" else letter.policy_id.lawyer_id
+            )
+            letter.activity_schedule(
+                activity_type_id=todo.id,
+                summary=self.env._(
+                    "Hand the file over to %(handler)s",
+                    handler=handler.name
+                    or dict(self._fields["judicial_route"]._description_selection(self.env))[route],
+                ),
+                user_id=(letter.user_id or self.env.user).id,
+            )
+
+    def _log_on_documents(self):
+        """Note the letter on the chatter of the customer and of each invoice."""
+        partner_bodies, move_bodies = {}, {}
+        for letter in self:
+            body = Markup(
+                "%s <a href='#' data-oe-model='dunning.letter' data-oe-id='%s'>%s</a> (%s, %s)"
+            ) % (
+                letter.level_id.name,
+                letter.id,
+                letter.name,
+                dict(self._fields["channel"]._description_selection(self.env))[letter.channel],
+                letter._format_amount(letter.amount_due),
+            )
+            partner_bodies[letter.partner_id.id] = (
+                partner_bodies.get(letter.partner_id.id, Markup()) + body
+            )
+            for move in letter.move_ids:
+                move_bodies[move.id] = body
+        self.env["res.partner"].browse(partner_bodies)._message_log_batch(partner_bodies)
+        self.env["account.move"].browse(move_bodies)._message_log_batch(move_bodies)
+
+    def _format_amount(self, amount):
+        self.ensure_one()
+        return self.currency_id.format(amount)
+
+    @api.model
+    def _cron_send(self):
+        """Send the letters that need no approval (e-mail, calls, judicial hand-overs)."""
+        letters = self.search(
+            Domain("state", "=", "draft")
+            & Domain("channel", "!=", "letter")
+            & Domain("policy_id.auto_send", "=", True)
+        )
+        letters._dunning_send()
+
+
+class DunningLetterLine(models.Model):
+    _name = "dunning.letter.line"
+    _description = "Invoice in a Dunning Letter"
+    _order = "date_due, id"
+
+    letter_id = fields.Many2one("dunning.letter", required=True, index=True, ondelete="cascade")
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, index=True, ondelete="cascade"
+    )
+    level_id = fields.Many2one("dunning.level", required=True, index=True)
+    state = fields.Selection(related="letter_id.state", store=True)
+    company_id = fields.Many2one(related="letter_id.company_id", store=True)
+    currency_id = fields.Many2one(related="letter_id.currency_id")
+    date_due = fields.Date(string="Due Date")
+    amount_total = fields.Monetary(string="Invoiced")
+    amount_residual = fields.Monetary(string="Amount Due")
+    previous_level_id = fields.Many2one(
+        "dunning.level", help="The invoice's level before this letter."
+    )
+    previous_date = fields.Date(help="The invoice's last reminder date before this letter.")
+
+    # The database, not Python, guarantees that two runs, even at the same time in two workers,
+    # never give an invoice the same level twice.
+    _move_level_uniq = models.UniqueIndex(
+        "(move_id, level_id) WHERE state != 'cancel'",
+        "This invoice already has a letter at this level.",
+    )
+
+    def _restore_moves(self):
+        """Put the invoices back where they were before a letter that will not go out."""
+        for line in self:
+            if line.move_id.dunning_level_id == line.level_id:
+                line.move_id.write(
+                    {
+                        "dunning_level_id": line.previous_level_id.id,
+                        "dunning_date": line.previous_date,
+                    }
+                )

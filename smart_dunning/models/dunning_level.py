@@ -1,0 +1,77 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+CHANNELS = [
+    ("email", "E-mail"),
+    ("letter", "Paper letter"),
+    ("call", "Phone call"),
+    ("judicial", "Judicial hand-over"),
+]
+
+
+class DunningLevel(models.Model):
+    _name = "dunning.level"
+    _description = "Dunning Level"
+    _order = "policy_id, sequence, id"
+    _check_company_auto = True
+
+    policy_id = fields.Many2one("dunning.policy", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="policy_id.currency_id")
+    sequence = fields.Integer(required=True, default=10)
+    name = fields.Char(required=True, translate=True)
+    delay_days = fields.Integer(
+        string="Days after due date",
+        required=True,
+        help="The invoice reaches this level this many days after its due date, and never "
+        "sooner after the previous letter than the difference between the two levels' days.",
+    )
+    channel = fields.Selection(CHANNELS, required=True, default="email")
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        domain="[('model', '=', 'dunning.letter')]",
+    )
+    report_id = fields.Many2one(
+        "ir.actions.report",
+        string="Letter Report",
+        domain="[('model', '=', 'dunning.letter')]",
+    )
+    needs_approval = fields.Boolean(
+        help="Letters at this level wait for a collector to approve them before they go out."
+    )
+    ask_salesperson_new_customer = fields.Boolean(
+        string="Ask Salesperson for New Customers",
+        help="When the customer's first invoice is recent, the salesperson gets an activity to "
+        "find out why the customer pays late, and the letter waits for approval.",
+    )
+    min_amount = fields.Monetary(
+        string="Minimum Amount",
+        currency_field="currency_id",
+        help="No letter at this level for a customer whose overdue total is below this amount.",
+    )
+
+    _policy_sequence_uniq = models.Constraint(
+        "UNIQUE (policy_id, sequence)",
+        "Two levels of one policy cannot have the same sequence.",
+    )
+
+    @api.constrains("delay_days", "sequence", "policy_id", "min_amount")
+    def _check_delay_order(self):
+        for level in self:
+            if level.min_amount < 0:
+                raise ValidationError(self.env._("The minimum amount cannot be negative."))
+            levels = level.policy_id.level_ids.sorted("sequence")
+            delays = levels.mapped("delay_days")
+            if delays != sorted(delays) or len(set(delays)) != len(delays):
+                raise ValidationError(
+                    self.env._(
+                        "In policy %(policy)s, each level must come more days after the due "
+                        "date than the level before it.",
+                        policy=level.policy_id.display_name,
+                    )
+                )
+
+    def _dunning_step(self):
+        """This level as ``(id, sequence, delay_days)``, or None when empty."""
+        return (self.id, self.sequence, self.delay_days) if self else None

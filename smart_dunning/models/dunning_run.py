@@ -1,0 +1,396 @@
+import logging
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .account_move import OPEN_PAYMENT_STATES
+from .dunning_schedule import in_payment_window, next_step, parse_payment_days
+
+_logger = logging.getLogger(__name__)
+
+# Letters created per transaction when the cron commits its progress.
+BATCH_SIZE = 1000
+
+
+class DunningRun(models.Model):
+    _name = "dunning.run"
+    _description = "Dunning Run"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        index=True,
+        help="The run sends what is due on this date.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("running", "Running"), ("done", "Done")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    letter_ids = fields.One2many("dunning.letter", "run_id", string="Letters", readonly=True)
+    letter_count = fields.Integer(readonly=True)
+    invoice_count = fields.Integer(string="Invoices Dunned", readonly=True)
+    paused_count = fields.Integer(string="Skipped: Paused", readonly=True)
+    payment_window_count = fields.Integer(string="Skipped: Payment Day Near", readonly=True)
+    min_amount_count = fields.Integer(string="Skipped: Below Minimum", readonly=True)
+    new_customer_count = fields.Integer(string="Salesperson Asked", readonly=True)
+    duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 1))
+
+    @api.depends("date", "company_id")
+    def _compute_name(self):
+        for run in self:
+            run.name = self.env._("Run of %(date)s", date=run.date) if run.date else False
+
+    # ------------------------------------------------------------------ actions
+
+    def action_run(self):
+        if not self.env.user.has_group("smart_dunning.group_dunning_user"):
+            raise UserError(self.env._("Only collections users may start a dunning run."))
+        for run in self:
+            if run.state == "done":
+                raise UserError(self.env._("Run %(run)s is already done.", run=run.name))
+            run.with_company(run.company_id)._execute(commit=False)
+        return True
+
+    def action_open_letters(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "smart_dunning.dunning_letter_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    @api.model
+    def _cron_run(self):
+        """Daily: one run per company for today, then send what needs no approval."""
+        today = fields.Date.context_today(self)
+        # Commit batch by batch only inside a real cron job (not when called from code).
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
+            run = self.search(
+                [("company_id", "=", company.id), ("date", "=", today)], limit=1
+            ) or self.create({"company_id": company.id, "date": today})
+            if run.state != "done":
+                run.with_company(company)._execute(commit=in_cron)
+        self.env["dunning.letter"]._cron_send()
+
+    # ------------------------------------------------------------------ engine
+
+    def _execute(self, commit):
+        """Create today's letters. With ``commit``, each batch is its own transaction, so a
+        large run survives a worker restart and never holds locks for minutes."""
+        self.ensure_one()
+        started = time.monotonic()
+        self.state = "running"
+        due, stats = self._collect_due()
+        groups = self._group_due(due, stats)
+        stats["new_customer"] = self._mark_new_customers(groups)
+        keys = list(groups)
+        Cron = self.env["ir.cron"]
+        if commit:
+            Cron._commit_progress(remaining=len(keys))
+        for start in range(0, len(keys), BATCH_SIZE):
+            batch = {key: groups[key] for key in keys[start : start + BATCH_SIZE]}
+            self._create_letters(batch)
+            if commit:
+                Cron._commit_progress(len(batch))
+        counts = self.env["dunning.letter"]._read_group(
+            [("run_id", "=", self.id)], [], ["__count", "invoice_count:sum"]
+        )[0]
+        self.write(
+            {
+                "state": "done",
+                "letter_count": counts[0],
+                "invoice_count": counts[1] or 0,
+                "paused_count": stats["paused"],
+                "payment_window_count": stats["window"],
+                "min_amount_count": stats["min_amount"],
+                "new_customer_count": stats["new_customer"],
+                "duration": self.duration + time.monotonic() - started,
+            }
+        )
+        _logger.info("dunning run %s: %s letters in %.1f s", self.name, counts[0], self.duration)
+
+    def _collect_due(self):
+        """Open invoices of the company that reach their next level on the run date.
+
+        One query fetches the open overdue invoices with what the schedule needs; the date
+        rules themselves are :func:`next_step`, shared with the invoice's "next reminder".
+        """
+        Move = self.env["account.move"]
+        Move.flush_model()
+        self.env["dunning.letter.line"].flush_model(["move_id", "state"])
+        self.env["res.partner"].flush_model(["dunning_excluded", "payment_days"])
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+            SELECT m.id, m.partner_id AS contact_id, m.commercial_partner_id AS partner_id,
+                   m.currency_id, m.invoice_date_due AS due, m.dunning_level_id,
+                   m.dunning_date, m.dunning_anchor_date, m.amount_total, m.amount_residual,
+                   m.amount_residual_signed, p.payment_days, %(policy)s AS policy_id
+              FROM account_move m
+              JOIN res_partner p ON p.id = m.commercial_partner_id
+             WHERE m.company_id = %(company)s
+               AND m.move_type = 'out_invoice' AND m.state = 'posted'
+               AND m.payment_state IN %(open)s AND m.amount_residual > 0
+               AND m.invoice_date_due < %(date)s
+               AND m.dunning_excluded IS NOT TRUE AND m.dunning_judicial IS NOT TRUE
+               AND p.dunning_excluded IS NOT TRUE
+               -- an invoice waits while its last letter is not sent (approval, postal run)
+               AND NOT EXISTS (
+                   SELECT 1 FROM dunning_letter_line ll
+                    WHERE ll.move_id = m.id AND ll.state IN ('draft', 'to_approve'))
+            """,
+                policy=self.env["res.partner"]._dunning_policy_id_sql(
+                    SQL("m.commercial_partner_id"), SQL("m.company_id")
+                ),
+                company=self.company_id.id,
+                open=OPEN_PAYMENT_STATES,
+                date=self.date,
+            )
+        )
+        policies = self.env["dunning.policy"].search_fetch(
+            [("company_id", "=", self.company_id.id), ("active", "=", True)],
+            ["grace_days"],
+        )
+        steps = {policy.id: policy._dunning_level_steps() for policy in policies}
+        grace = {policy.id: policy.grace_days for policy in policies}
+        current = {
+            level.id: level._dunning_step()
+            for level in self.env["dunning.level"]
+            .with_context(active_test=False)
+            .search_fetch(
+                [
+                    (
+                        "id",
+                        "in",
+                        list({r["dunning_level_id"] for r in rows if r["dunning_level_id"]}),
+                    )
+                ],
+                ["sequence", "delay_days"],
+            )
+        }
+        due = []
+        for row in rows:
+            if row["policy_id"] not in steps:
+                continue
+            level_id, when = next_step(
+                steps[row["policy_id"]],
+                current.get(row["dunning_level_id"]),
+                row["due"],
+                row["dunning_anchor_date"],
+                row["dunning_date"],
+                grace[row["policy_id"]],
+            )
+            if level_id and when <= self.date:
+                row["level_id"] = level_id
+                due.append(row)
+        stats = defaultdict(int)
+        paused = set(Move.browse([r["id"] for r in due])._dunning_is_paused(self.date).ids)
+        stats["paused"] = sum(1 for r in due if r["id"] in paused)
+        due = [r for r in due if r["id"] not in paused]
+        window = self.company_id.dunning_payment_day_window
+        kept = []
+        for row in due:
+            if row["payment_days"] and in_payment_window(
+                parse_payment_days(row["payment_days"]), self.date, window
+            ):
+                stats["window"] += 1
+            else:
+                kept.append(row)
+        return kept, stats
+
+    def _group_due(self, due, stats):
+        """One letter per customer, level and currency, if the level's minimum is reached."""
+        groups = defaultdict(list)
+        for row in due:
+            groups[(row["partner_id"], row["level_id"], row["currency_id"])].append(row)
+        levels = self.env["dunning.level"].browse({key[1] for key in groups})
+        minimum = {level.id: level.min_amount for level in levels}
+        for key in list(groups):
+            rows = groups[key]
+            if minimum[key[1]] and sum(r["amount_residual_signed"] for r in rows) < minimum[key[1]]:
+                stats["min_amount"] += len(rows)
+                del groups[key]
+        return groups
+
+    def _mark_new_customers(self, groups):
+        """Flag the groups of new customers at levels that ask the salesperson first."""
+        asking = (
+            self.env["dunning.level"]
+            .browse({key[1] for key in groups})
+            .filtered("ask_salesperson_new_customer")
+        )
+        partner_ids = {key[0] for key in groups if key[1] in asking.ids}
+        if not partner_ids:
+            return 0
+        first_invoice = dict(
+            self.env["account.move"]._read_group(
+                [
+                    ("commercial_partner_id", "in", list(partner_ids)),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                ["commercial_partner_id"],
+                ["invoice_date:min"],
+            )
+        )
+        since = self.date - timedelta(days=self.company_id.dunning_new_customer_days)
+        count = 0
+        partners = self.env["res.partner"].browse(partner_ids)
+        for key, rows in groups.items():
+            partner = partners.browse(key[0])
+            first = first_invoice.get(partner)
+            if key[1] in asking.ids and partner.user_id and first and first > since:
+                rows[0]["new_customer"] = True
+                count += 1
+        return count
+
+    def _lock(self, move_ids):
+        """Lock the invoices of a batch; those another run holds are left to that run."""
+        Move = self.env["account.move"]
+        try:
+            with self.env.cr.savepoint():
+                return set(Move.browse(move_ids).try_lock_for_update(allow_referencing=True).ids)
+        except pg_errors.SerializationFailure:
+            # Another run committed changes to these invoices after this one started.
+            self.env.invalidate_all()
+            return set()
+
+    def _create_letters(self, groups):
+        Letter = self.env["dunning.letter"].with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        )
+        locked = self._lock([r["id"] for rows in groups.values() for r in rows])
+        groups = {key: [r for r in rows if r["id"] in locked] for key, rows in groups.items()}
+        groups = {key: rows for key, rows in groups.items() if rows}
+        if not groups:
+            return Letter
+        levels = self.env["dunning.level"].browse({key[1] for key in groups})
+        partners = self.env["res.partner"].browse(
+            {key[0] for key in groups} | {r["contact_id"] for rows in groups.values() for r in rows}
+        )
+        partners.fetch(["lang", "dunning_user_id", "user_id", "name"])
+        credits = self._open_credit_notes({key[0] for key in groups})
+        # Credit notes are deducted once, on the customer's highest letter in each currency.
+        highest = {}
+        for key in groups:
+            level = levels.browse(key[1])
+            best = highest.get((key[0], key[2]))
+            if not best or level.sequence > levels.browse(best[1]).sequence:
+                highest[(key[0], key[2])] = key
+        keys = list(groups)
+        letter_vals = []
+        for key in keys:
+            partner_id, level_id, currency_id = key
+            rows = groups[key]
+            level = levels.browse(level_id)
+            partner = partners.browse(partner_id)
+            contact = partners.browse(rows[-1]["contact_id"])
+            new_customer = rows[0].get("new_customer")
+            vals = {
+                "partner_id": partner_id,
+                "contact_id": contact.id,
+                "company_id": self.company_id.id,
+                "currency_id": currency_id,
+                "policy_id": level.policy_id.id,
+                "level_id": level_id,
+                "channel": level.channel,
+                "lang": contact.lang or partner.lang,
+                "run_id": self.id,
+                "date": self.date,
+                "user_id": partner.dunning_user_id.id,
+                "state": "to_approve" if level.needs_approval or new_customer else "draft",
+                "approval_reason": (
+                    "new_customer" if new_customer else "level" if level.needs_approval else False
+                ),
+            }
+            if highest[(partner_id, currency_id)] == key:
+                vals["credit_move_ids"] = [
+                    fields.Command.set(credits.get((partner_id, currency_id), []))
+                ]
+            letter_vals.append(vals)
+        try:
+            with self.env.cr.savepoint():
+                letters = Letter.create(letter_vals)
+                line_vals = []
+                for key, letter in zip(keys, letters, strict=True):
+                    line_vals += [
+                        {
+                            "letter_id": letter.id,
+                            "move_id": r["id"],
+                            "level_id": key[1],
+                            "date_due": r["due"],
+                            "amount_total": r["amount_total"],
+                            "amount_residual": r["amount_residual"],
+                            "previous_level_id": r["dunning_level_id"],
+                            "previous_date": r["dunning_date"],
+                        }
+                        for r in groups[key]
+                    ]
+                self.env["dunning.letter.line"].create(line_vals)
+                self._advance_moves(groups)
+        except pg_errors.UniqueViolation:
+            # Another run gave these invoices their level first: nothing to add.
+            self.env.invalidate_all()
+            return Letter
+        self._ask_salespeople(letters.filtered(lambda ltr: ltr.approval_reason == "new_customer"))
+        return letters
+
+    def _advance_moves(self, groups):
+        """Record the level reached on the invoices, one write per level."""
+        by_level = defaultdict(list)
+        for (_partner, level_id, _currency), rows in groups.items():
+            by_level[level_id] += [r["id"] for r in rows]
+        Move = self.env["account.move"].with_context(tracking_disable=True)
+        for level_id, move_ids in by_level.items():
+            Move.browse(move_ids).write({"dunning_level_id": level_id, "dunning_date": self.date})
+
+    def _open_credit_notes(self, partner_ids):
+        """Posted credit notes not yet reconciled, by (customer, currency)."""
+        credit_notes = self.env["account.move"].search_fetch(
+            [
+                ("commercial_partner_id", "in", list(partner_ids)),
+                ("move_type", "=", "out_refund"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", OPEN_PAYMENT_STATES),
+                ("company_id", "=", self.company_id.id),
+            ],
+            ["commercial_partner_id", "currency_id"],
+        )
+        result = defaultdict(list)
+        for move in credit_notes:
+            result[(move.commercial_partner_id.id, move.currency_id.id)].append(move.id)
+        return result
+
+    def _ask_salespeople(self, letters):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for letter in letters:
+            letter.activity_schedule(
+                activity_type_id=todo.id,
+                user_id=letter.partner_id.user_id.id,
+                summary=self.env._("New customer pays late: please find out why"),
+                note=self.env._(
+                    "%(customer)s is a new customer and has invoices overdue. Please contact them "
+                    "before the first reminder goes out; the letter waits for a collector's "
+                    "approval.",
+                    customer=letter.partner_id.name,
+                ),
+            )

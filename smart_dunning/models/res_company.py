@@ -1,0 +1,52 @@
+from odoo import api, fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    dunning_policy_b2b_id = fields.Many2one(
+        "dunning.policy",
+        string="Default Dunning Policy (Businesses)",
+        domain="[('company_id', '=', id), ('customer_kind', '=', 'b2b')]",
+        help="Applies to business customers that have no policy of their own.",
+    )
+    dunning_policy_b2c_id = fields.Many2one(
+        "dunning.policy",
+        string="Default Dunning Policy (Consumers)",
+        domain="[('company_id', '=', id), ('customer_kind', '=', 'b2c')]",
+        help="Applies to consumers that have no policy of their own.",
+    )
+    dunning_payment_day_window = fields.Integer(
+        string="Payment-Day Window (days)",
+        default=3,
+        help="No reminder goes out in this many days before a customer's usual payment day.",
+    )
+    dunning_new_customer_days = fields.Integer(
+        string="New Customer Period (days)",
+        default=90,
+        help="A customer whose first invoice is younger than this is a new customer: the "
+        "salesperson is asked first before the first reminder goes out.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._dunning_ensure_default_policies()
+        return companies
+
+    def _dunning_ensure_default_policies(self):
+        """Give each company its own copy of the shipped B2B and B2C policies."""
+        templates = {
+            "b2b": self.env.ref("smart_dunning.dunning_policy_b2b", raise_if_not_found=False),
+            "b2c": self.env.ref("smart_dunning.dunning_policy_b2c", raise_if_not_found=False),
+        }
+        for company in self:
+            for kind, template in templates.items():
+                field = f"dunning_policy_{kind}_id"
+                if company[field] or not template:
+                    continue
+                if template.sudo().company_id == company:
+                    policy = template
+                else:
+                    policy = template.sudo().copy({"company_id": company.id, "name": template.name})
+                company.sudo()[field] = policy

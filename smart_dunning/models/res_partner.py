@@ -1,0 +1,183 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from .account_move import OPEN_PAYMENT_STATES
+from .dunning_schedule import in_payment_window, next_payment_day, parse_payment_days
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    dunning_policy_id = fields.Many2one(
+        "dunning.policy",
+        company_dependent=True,
+        domain="[('company_id', '=', current_company_id)]",
+        tracking=True,
+        help="Leave empty to use the company's default policy for businesses or consumers.",
+    )
+    dunning_customer_kind = fields.Selection(
+        [("b2b", "Business"), ("b2c", "Consumer")],
+        string="Customer Kind",
+        compute="_compute_dunning_customer_kind",
+        store=True,
+        readonly=False,
+        precompute=True,
+        recursive=True,
+        help="Businesses are companies and customers with a VAT number; the kind decides the "
+        "default dunning policy and which legal rules apply to fees and interest.",
+    )
+    dunning_level_id = fields.Many2one(
+        "dunning.level",
+        compute="_compute_dunning_level_id",
+        store=True,
+        index="btree_not_null",
+        help="The highest level reached by an open invoice of this customer.",
+    )
+    dunning_excluded = fields.Boolean(string="Excluded from Dunning", tracking=True)
+    dunning_exclusion_reason = fields.Char(tracking=True)
+    dunning_user_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        tracking=True,
+        domain="[('share', '=', False)]",
+        help="The collector who follows this customer's payments and gets its calls.",
+    )
+    payment_days = fields.Char(
+        tracking=True,
+        help='Days of the month on which this customer pays its bills, e.g. "25", "10, 25" or '
+        '"end" for the end of the month. No reminder goes out in the days just before.',
+    )
+    dunning_po_required = fields.Boolean(
+        string="Purchase Order Number Required",
+        tracking=True,
+        help="This customer pays only invoices that carry its purchase-order number.",
+    )
+    dunning_invoice_ids = fields.One2many(
+        "account.move", "commercial_partner_id", string="Customer Invoices", readonly=True
+    )
+    dunning_letter_ids = fields.One2many(
+        "dunning.letter", "partner_id", string="Reminders", readonly=True
+    )
+    dunning_letter_count = fields.Integer(compute="_compute_dunning_letter_count")
+
+    @api.depends("is_company", "vat", "parent_id.dunning_customer_kind")
+    def _compute_dunning_customer_kind(self):
+        for partner in self:
+            if partner.parent_id:
+                partner.dunning_customer_kind = partner.parent_id.dunning_customer_kind
+            else:
+                partner.dunning_customer_kind = (
+                    "b2b" if partner.is_company or partner.vat else "b2c"
+                )
+
+    @api.depends(
+        "dunning_invoice_ids.dunning_level_id",
+        "dunning_invoice_ids.payment_state",
+        "dunning_invoice_ids.state",
+    )
+    def _compute_dunning_level_id(self):
+        partners = self.filtered("id")
+        levels = {}
+        if partners:
+            self.env["account.move"].flush_model(
+                ["commercial_partner_id", "dunning_level_id", "payment_state", "state", "move_type"]
+            )
+            self.env["dunning.level"].flush_model(["sequence"])
+            levels = dict(
+                self.env.execute_query(
+                    SQL(
+                        """
+                SELECT DISTINCT ON (m.commercial_partner_id) m.commercial_partner_id, l.id
+                  FROM account_move m
+                  JOIN dunning_level l ON l.id = m.dunning_level_id
+                 WHERE m.commercial_partner_id IN %s
+                   AND m.move_type = 'out_invoice' AND m.state = 'posted'
+                   AND m.payment_state IN %s
+                 ORDER BY m.commercial_partner_id, l.sequence DESC, l.id DESC
+                """,
+                        tuple(partners.ids),
+                        OPEN_PAYMENT_STATES,
+                    )
+                )
+            )
+        for partner in self:
+            partner.dunning_level_id = levels.get(partner.id, False)
+
+    def _compute_dunning_letter_count(self):
+        counts = dict(
+            self.env["dunning.letter"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.dunning_letter_count = counts.get(partner, 0)
+
+    @api.constrains("payment_days")
+    def _check_payment_days(self):
+        for partner in self:
+            try:
+                parse_payment_days(partner.payment_days)
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._(
+                        'Payment days of %(partner)s: "%(value)s" is not a day of the month. '
+                        'Use numbers from 1 to 31 separated by commas, or "end" for the end of '
+                        "the month.",
+                        partner=partner.display_name,
+                        value=error.args[0],
+                    )
+                ) from None
+
+    # ------------------------------------------------------------------ business
+
+    def _dunning_effective_policy(self):
+        """The policy that applies to this (commercial) partner in the current company."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        if partner.dunning_policy_id:
+            return partner.dunning_policy_id
+        company = self.env.company
+        if partner.dunning_customer_kind == "b2c":
+            return company.dunning_policy_b2c_id
+        return company.dunning_policy_b2b_id
+
+    @api.model
+    def _dunning_policy_id_sql(self, partner_id, company_id):
+        """SQL expression of the id of the policy for a commercial partner in a company.
+
+        Same rule as :meth:`_dunning_effective_policy`, for queries over many invoices.
+        """
+        self.flush_model(["dunning_policy_id", "dunning_customer_kind"])
+        self.env["res.company"].flush_model(["dunning_policy_b2b_id", "dunning_policy_b2c_id"])
+        return SQL(
+            """(SELECT COALESCE(
+                       (p.dunning_policy_id ->> c.id::text)::int,
+                       CASE WHEN p.dunning_customer_kind = 'b2c'
+                            THEN c.dunning_policy_b2c_id ELSE c.dunning_policy_b2b_id END)
+                  FROM res_partner p, res_company c
+                 WHERE p.id = %s AND c.id = %s)""",
+            partner_id,
+            company_id,
+        )
+
+    def _dunning_in_payment_window(self, on_date):
+        """True when ``on_date`` is in the days before this customer's usual payment day."""
+        self.ensure_one()
+        days = parse_payment_days(self.commercial_partner_id.payment_days)
+        return in_payment_window(days, on_date, self.env.company.dunning_payment_day_window)
+
+    def _dunning_next_payment_day(self, on_date):
+        self.ensure_one()
+        return next_payment_day(
+            parse_payment_days(self.commercial_partner_id.payment_days), on_date
+        )
+
+    def action_open_dunning_letters(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "smart_dunning.dunning_letter_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"create": False}
+        return action

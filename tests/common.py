@@ -1,0 +1,126 @@
+"""Shared base for the smart_dunning test suite.
+
+The tests live outside ``odoo.addons``, so Odoo does not tag them: the base class sets
+``test_tags`` and ``test_module`` itself, and every test class inherits it.
+"""
+
+from datetime import date, timedelta
+
+from odoo import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class DunningCase(AccountTestInvoicingCommon):
+    test_tags = {"standard", "post_install", "smart_dunning"}
+    test_module = "smart_dunning"
+
+    @classmethod
+    def get_default_groups(cls):
+        # The tests act as a credit manager unless they switch to another user.
+        return super().get_default_groups() | cls.env.ref("smart_dunning.group_dunning_manager")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.dunning_payment_day_window = 3
+        cls.policy_b2b = cls.company.dunning_policy_b2b_id
+        cls.policy_b2c = cls.company.dunning_policy_b2c_id
+        cls.b2b_levels = cls.policy_b2b.level_ids.sorted("sequence")
+        cls.b2c_levels = cls.policy_b2c.level_ids.sorted("sequence")
+        cls.customer = cls.make_partner("Brouwerij De Kroon", is_company=True, lang="nl_BE")
+
+    # ------------------------------------------------------------------ builders
+
+    @classmethod
+    def make_partner(cls, name, *, lang="en_US", is_company=True, **vals):
+        cls.env["res.lang"]._activate_lang(lang)
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": is_company,
+                "lang": lang,
+                "email": f"{name.lower().replace(' ', '.')}@example.com",
+                "property_account_receivable_id": cls.company_data["default_account_receivable"].id,
+                **vals,
+            }
+        )
+
+    @classmethod
+    def make_invoice(
+        cls,
+        partner,
+        amount,
+        due,
+        *,
+        invoice_date=None,
+        post=True,
+        move_type="out_invoice",
+        currency=None,
+        **vals,
+    ):
+        """A customer invoice of ``amount`` (no tax) due on ``due``."""
+        invoice = cls.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "company_id": cls.company.id,
+                "invoice_date": invoice_date or due - timedelta(days=30),
+                "invoice_payment_term_id": False,
+                "invoice_date_due": due,
+                "currency_id": (currency or cls.company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Prestation",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+                **vals,
+            }
+        )
+        if post:
+            invoice.action_post()
+        return invoice
+
+    @classmethod
+    def pay(cls, invoice, amount, on_date):
+        """Register a customer payment of ``amount`` on the invoice."""
+        wizard = (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"amount": amount, "payment_date": on_date})
+        )
+        wizard._create_payments()
+        return invoice
+
+    def run_dunning(self, on_date, company=None):
+        run = self.env["dunning.run"].create(
+            {
+                "date": on_date,
+                "company_id": (company or self.company).id,
+            }
+        )
+        run.action_run()
+        return run
+
+    @classmethod
+    def make_user(cls, login, groups, **vals):
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+            **vals,
+        )
+
+
+def d(text):
+    """date('2026-03-01') shorthand for readable test dates."""
+    return date.fromisoformat(text)

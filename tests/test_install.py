@@ -1,0 +1,169 @@
+"""The addon installs without and with demo data, with its groups, policies, cron and rules."""
+
+import os
+from contextlib import contextmanager
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, api, fields
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+from .common import DunningCase
+
+DEMO_DB = os.environ.get("SMART_DUNNING_DEMO_DB", "smart_dunning_test_demo")
+
+
+class TestInstall(DunningCase):
+    def test_installed_without_demo_data(self):
+        module = self.env["ir.module.module"].search([("name", "=", "smart_dunning")])
+        self.assertEqual(module.state, "installed")
+        self.assertFalse(module.demo, "the test database is built without demo data")
+        self.assertFalse(self.env.ref("smart_dunning.demo_company", raise_if_not_found=False))
+
+    def test_groups(self):
+        user = self.env.ref("smart_dunning.group_dunning_user")
+        manager = self.env.ref("smart_dunning.group_dunning_manager")
+        self.assertIn(user, manager.implied_ids)
+        self.assertEqual(manager.privilege_id.name, "Collections")
+        self.assertIn(self.env.ref("base.user_admin"), manager.all_user_ids)
+        self.assertIn(self.env.ref("account.group_account_invoice"), user.implied_ids)
+
+    def test_shipped_policies_have_four_levels_in_three_languages(self):
+        main = self.env.ref("base.main_company").sudo()
+        expected = {
+            "en_US": [
+                "Friendly reminder",
+                "Second reminder",
+                "Formal notice",
+                "Judicial hand-over",
+            ],
+            "nl_BE": [
+                "Herinnering",
+                "Aanmaning",
+                "Ingebrekestelling",
+                "Gerechtelijke invordering (gerechtsdeurwaarder of advocaat)",
+            ],
+            "fr_BE": [
+                "Rappel",
+                "Second rappel",
+                "Mise en demeure",
+                "Recouvrement judiciaire (huissier de justice ou avocat)",
+            ],
+        }
+        for policy, kind in (
+            (main.dunning_policy_b2b_id, "b2b"),
+            (main.dunning_policy_b2c_id, "b2c"),
+        ):
+            self.assertEqual(policy.customer_kind, kind)
+            for lang, names in expected.items():
+                levels = policy.with_context(lang=lang).level_ids.sorted("sequence")
+                self.assertEqual(levels.mapped("name"), names, f"{kind} {lang}")
+            self.assertEqual(
+                policy.level_ids.sorted("sequence").mapped("channel"),
+                ["email", "email", "letter", "judicial"],
+            )
+
+    def test_every_new_company_gets_its_own_policies(self):
+        company = self.env["res.company"].create({"name": "Filiaal Gent"})
+        self.assertEqual(company.dunning_policy_b2b_id.company_id, company)
+        self.assertEqual(company.dunning_policy_b2c_id.company_id, company)
+        self.assertEqual(len(company.dunning_policy_b2b_id.level_ids), 4)
+
+    def test_daily_cron(self):
+        cron = self.env.ref("smart_dunning.ir_cron_dunning_run")
+        self.assertTrue(cron.active)
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+
+    def test_every_model_has_access_rows_and_company_rules(self):
+        own = self.env["ir.model.data"].search(
+            [("module", "=", "smart_dunning"), ("model", "=", "ir.model")]
+        )
+        models = (
+            self.env["ir.model"]
+            .browse(own.mapped("res_id"))
+            .filtered(lambda m: not self.env[m.model]._abstract)
+        )
+        self.assertIn("dunning.letter", models.mapped("model"))
+        for model in models:
+            self.assertTrue(model.access_ids, f"{model.model} has no ir.model.access row")
+            Model = self.env[model.model]
+            company = Model._fields.get("company_id")
+            if company and company.store and not Model._transient:
+                rules = model.rule_ids.filtered(
+                    lambda r: not r.groups and "company_ids" in r.domain_force
+                )
+                self.assertTrue(rules, f"{model.model} has no multi-company rule")
+
+
+@contextmanager
+def demo_env():
+    """An environment on the database that `make test` builds with demo data."""
+    # Loading a registry with test_enable on would run the modules' own tests.
+    test_enable = config["test_enable"]
+    config["test_enable"] = False
+    try:
+        registry = Registry(DEMO_DB)
+    finally:
+        config["test_enable"] = test_enable
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})
+        cr.rollback()
+
+
+class TestDemoData(DunningCase):
+    def test_demo_database_has_every_situation(self):
+        with demo_env() as env:
+            module = env["ir.module.module"].search([("name", "=", "smart_dunning")])
+            self.assertEqual((module.state, module.demo), ("installed", True))
+            company = env.ref("smart_dunning.demo_company")
+            self.assertEqual((company.country_id.code, company.currency_id.name), ("BE", "EUR"))
+            self.assertEqual(env.ref("base.user_admin").company_id, company)
+            invoices = env["account.move"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                ]
+            )
+            customers = invoices.commercial_partner_id
+            self.assertGreaterEqual(len(customers), 28)
+            self.assertEqual(set(customers.mapped("lang")), {"nl_BE", "fr_BE", "nl_NL", "en_US"})
+            self.assertEqual(set(customers.mapped("dunning_customer_kind")), {"b2b", "b2c"})
+
+            today = fields.Date.context_today(invoices)
+            open_invoices = invoices.filtered(lambda m: m.payment_state in ("not_paid", "partial"))
+            late = {(today - m.invoice_date_due).days for m in open_invoices}
+            for days in (3, 20, 40, 70, 100):
+                self.assertIn(days, late, f"an invoice {days} days late")
+            self.assertTrue(any(m.invoice_date_due > today for m in open_invoices), "not yet due")
+            self.assertIn("paid", invoices.mapped("payment_state"))
+            self.assertIn("partial", invoices.mapped("payment_state"))
+            credit_notes = env["account.move"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("move_type", "=", "out_refund"),
+                    ("payment_state", "=", "not_paid"),
+                ]
+            )
+            self.assertTrue(credit_notes, "an open credit note")
+            self.assertTrue(env.ref("smart_dunning.partner_demo_wrong_email").email)
+            po_customer = env.ref("smart_dunning.partner_demo_po_missing")
+            self.assertTrue(po_customer.dunning_po_required)
+            unpaid = po_customer.invoice_ids.filtered(
+                lambda m: m.move_type == "out_invoice" and m.payment_state == "not_paid"
+            )
+            self.assertTrue(unpaid)
+            self.assertFalse(any(unpaid.mapped("ref")), "its open invoices lack the PO number")
+            newcomer = env.ref("smart_dunning.partner_demo_new_customer")
+            self.assertEqual(
+                min(newcomer.invoice_ids.mapped("invoice_date")), today - timedelta(weeks=6)
+            )
+
+            letters = env["dunning.letter"].search([("company_id", "=", company.id)])
+            self.assertEqual(
+                set(letters.level_id.mapped("sequence")),
+                {10, 20, 30, 40},
+                "the history reaches every level",
+            )
+            self.assertIn("to_approve", letters.mapped("state"))
+            self.assertIn("sent", letters.mapped("state"))

@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# Development environment for smart_dunning: Odoo 19.0 source, a virtualenv, a private PostgreSQL
+# cluster and the databases. Each step checks what is there first, so a second run takes seconds.
+#
+#   tools/dev.sh setup | demo | test [pytest args] | lint | shell | bench [args] | i18n
+#                | db-start | db-stop | clean
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUN=$ROOT/.run
+VENV=$ROOT/.venv
+CACHE=${SMART_DUNNING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smart_dunning}
+ODOO_CACHE=$CACHE/odoo-19.0
+# Official 19.0 source archives, tried in order when no local source is found.
+ODOO_URLS=(
+    "https://nightly.odoo.com/19.0/nightly/src/odoo_19.0.latest.tar.gz"
+    "https://github.com/odoo/odoo/archive/refs/heads/19.0.tar.gz"
+)
+PG_PORT=${SMART_DUNNING_PG_PORT:-5432}
+PG_ROLE=odoo
+DB_DEMO=smart_dunning_demo
+DB_TEST=smart_dunning_test
+DB_TEST_DEMO=smart_dunning_test_demo
+# Modules the addon needs, installed once into template databases that test runs copy.
+BASE_MODULES=account,contacts,mail
+# The customers' languages; smart_dunning's nl.po and fr.po load into them.
+LANGS=nl_BE,fr_BE,nl_NL,fr_FR
+
+log() { printf '\033[1m[smart_dunning]\033[0m %s\n' "$*" >&2; }
+die() { printf '[smart_dunning] error: %s\n' "$*" >&2; exit 1; }
+
+# --------------------------------------------------------------------------------------------
+# Odoo source: $ODOO_SRC, else the cache folder, else a download into the cache folder.
+is_odoo19() { [ -f "$1/odoo-bin" ] && grep -q "version_info = (19, 0" "$1/odoo/release.py" 2>/dev/null; }
+
+ensure_odoo_src() {
+    if [ -n "${ODOO_SRC:-}" ]; then
+        is_odoo19 "$ODOO_SRC" || die "ODOO_SRC=$ODOO_SRC is not an Odoo 19.0 source tree (no odoo-bin or wrong version)."
+        ODOO=$(cd "$ODOO_SRC" && pwd)
+        return
+    fi
+    if ! is_odoo19 "$ODOO_CACHE"; then
+        download_odoo || die "no Odoo 19.0 source: set ODOO_SRC=/path/to/odoo-19.0, or unpack the 19.0 source into $ODOO_CACHE"
+    fi
+    ODOO=$ODOO_CACHE
+}
+
+download_odoo() {
+    local tmp url
+    mkdir -p "$CACHE"
+    tmp=$(mktemp -d "$CACHE/download.XXXXXX")
+    for url in "${ODOO_URLS[@]}"; do
+        log "downloading Odoo 19.0 source from $url"
+        if curl -fsSL --connect-timeout 15 --max-time 900 "$url" | tar -xz -C "$tmp" --strip-components=1 2>/dev/null \
+            && is_odoo19 "$tmp"; then
+            rm -rf "$ODOO_CACHE"
+            mv "$tmp" "$ODOO_CACHE"
+            return 0
+        fi
+        rm -rf "${tmp:?}"/* 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+    return 1
+}
+
+# --------------------------------------------------------------------------------------------
+# Virtualenv with Odoo's requirements (python-ldap left out) and Odoo installed editable.
+ensure_venv() {
+    local py=${PYTHON:-python3} stamp
+    "$py" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null \
+        || die "Python 3.10 or newer is needed ($py is older or missing): install python3 and python3-venv"
+    stamp=$( { "$py" --version; echo "$ODOO"; cat "$ODOO/requirements.txt" "$ROOT/tools/requirements-dev.txt" \
+        "$ROOT/tools/constraints.txt"; } 2>&1 | sha256sum | cut -c1-16)
+    if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$stamp" ]; then
+        return
+    fi
+    log "building $VENV (Odoo requirements, a few minutes the first time)"
+    [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV" || die "cannot create a virtualenv: apt-get install python3-venv"
+    # cbor2 5.4.2 (pinned by Odoo) imports pkg_resources in its build: setuptools<81 everywhere.
+    export PIP_CONSTRAINT=$ROOT/tools/constraints.txt PIP_DISABLE_PIP_VERSION_CHECK=1
+    "$VENV/bin/pip" install -q 'setuptools<81' wheel
+    grep -vi '^python-ldap' "$ODOO/requirements.txt" >"$VENV/odoo-requirements.txt"
+    "$VENV/bin/pip" install -q -r "$VENV/odoo-requirements.txt" -r "$ROOT/tools/requirements-dev.txt"
+    if ! "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$ODOO" 2>/dev/null; then
+        # A read-only source tree cannot take the egg-info: put it on the path instead.
+        "$VENV/bin/python" -c 'import site; print(site.getsitepackages()[0])' \
+            | xargs -I{} sh -c "echo '$ODOO' > {}/odoo-src.pth"
+    fi
+    echo "$stamp" >"$VENV/.stamp"
+}
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL: a private cluster under .run/pg, Unix socket only, left running between commands.
+find_pg_bindir() {
+    local d
+    d=$(pg_config --bindir 2>/dev/null || true)
+    if [ -n "$d" ] && [ -x "$d/initdb" ]; then echo "$d"; return; fi
+    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r) /usr/local/pgsql/bin /usr/bin; do
+        if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then echo "$d"; return; fi
+    done
+    die "PostgreSQL server binaries not found: sudo apt-get install -y postgresql"
+}
+
+# The server refuses to run as root: as root, run it as an unprivileged system user.
+pg_as() {
+    if [ "$(id -u)" = 0 ]; then runuser -u "$PG_OS_USER" -- "$@"; else "$@"; fi
+}
+
+setup_pg_paths() {
+    PG_BIN=$(find_pg_bindir)
+    PG_DIR=$RUN/pg
+    PG_OS_USER=$(id -un)
+    if [ "$(id -u)" = 0 ]; then
+        PG_OS_USER=postgres
+        id -u postgres >/dev/null 2>&1 || PG_OS_USER=smartdunning
+        id -u "$PG_OS_USER" >/dev/null 2>&1 \
+            || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
+    fi
+    mkdir -p "$RUN"
+    # A socket path is limited to ~107 bytes, and as root the checkout may sit where the server's
+    # user cannot enter (e.g. a mktemp -d folder): then the cluster lives in /var/tmp, linked here.
+    if [ ! -e "$PG_DIR" ]; then
+        local alt
+        alt=/var/tmp/smart_dunning-pg-$(echo "$ROOT" | sha256sum | cut -c1-12)
+        if [ ${#PG_DIR} -gt 80 ] || ! pg_as test -x "$RUN"; then
+            mkdir -p "$alt"
+            ln -s "$alt" "$PG_DIR"
+        else
+            mkdir -p "$PG_DIR"
+        fi
+    fi
+    PG_SOCK=$(cd "$PG_DIR" && pwd -P)
+    [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$PG_SOCK"
+    chmod 700 "$PG_SOCK" 2>/dev/null || true
+    [ "$(id -u)" = 0 ] && chmod 755 "$PG_SOCK"   # root's clients must reach the socket
+    export PGHOST=$PG_SOCK PGPORT=$PG_PORT PGUSER=$PG_ROLE PGDATABASE=postgres PGOPTIONS='-c client_min_messages=warning'
+}
+
+ensure_pg() {
+    setup_pg_paths
+    local data=$PG_SOCK/data
+    if [ ! -f "$data/PG_VERSION" ]; then
+        log "creating a PostgreSQL cluster in $data"
+        pg_as "$PG_BIN/initdb" -D "$data" -U "$PG_ROLE" -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+        # A disposable development cluster: durability traded for speed.
+        cat >>"$data/postgresql.conf" <<EOF
+listen_addresses = ''
+unix_socket_directories = '$PG_SOCK'
+port = $PG_PORT
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 512MB
+work_mem = 32MB
+max_connections = 200
+EOF
+    fi
+    if ! pg_as "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        log "starting PostgreSQL (socket in $PG_SOCK)"
+        pg_as "$PG_BIN/pg_ctl" -D "$data" -l "$PG_SOCK/server.log" -w -t 60 start >/dev/null \
+            || die "PostgreSQL did not start; see $PG_SOCK/server.log"
+    fi
+}
+
+# --------------------------------------------------------------------------------------------
+write_odoo_conf() {
+    mkdir -p "$RUN/data"
+    cat >"$RUN/odoo.conf" <<EOF
+[options]
+addons_path = $ODOO/addons,$ROOT
+data_dir = $RUN/data
+db_host = $PG_SOCK
+db_port = $PG_PORT
+db_user = $PG_ROLE
+pg_path = $PG_BIN
+admin_passwd = admin
+http_port = ${SMART_DUNNING_HTTP_PORT:-8069}
+http_interface = ${SMART_DUNNING_HTTP_INTERFACE:-127.0.0.1}
+max_cron_threads = 0
+EOF
+}
+
+setup() {
+    ensure_odoo_src
+    ensure_venv
+    ensure_pg
+    write_odoo_conf
+}
+
+odoo() { "$VENV/bin/python" "$ODOO/odoo-bin" -c "$RUN/odoo.conf" "$@"; }
+psql_q() { "$PG_BIN/psql" -X -qtA -v ON_ERROR_STOP=1 "$@"; }
+db_exists() { [ "$(psql_q -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]; }
+module_installed() {
+    db_exists "$1" && [ "$(psql_q -d "$1" -c "SELECT state FROM ir_module_module WHERE name = '$2'" 2>/dev/null)" = installed ]
+}
+drop_db() {
+    psql_q -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)"
+    rm -rf "$RUN/data/filestore/$1"
+}
+copy_db() {  # copy_db TEMPLATE NEW: database and filestore
+    drop_db "$2"
+    psql_q -c "CREATE DATABASE \"$2\" TEMPLATE \"$1\""
+    if [ -d "$RUN/data/filestore/$1" ]; then
+        mkdir -p "$RUN/data/filestore" && cp -a "$RUN/data/filestore/$1" "$RUN/data/filestore/$2"
+    fi
+}
+
+# A template database with Odoo's own modules installed, keyed on the Odoo source and options, so
+# that a test run only installs smart_dunning on a copy of it.
+template_db() {  # template_db with_demo(0|1) -> prints the template name
+    local key name
+    key=$( { cat "$ODOO/odoo/release.py"; git -C "$ODOO" rev-parse HEAD 2>/dev/null || stat -c %Y "$ODOO/odoo"; \
+        echo "$BASE_MODULES $1"; } | sha256sum | cut -c1-10)
+    name=sd_tpl_$1_$key
+    if ! module_installed "$name" account; then
+        log "building template database $name ($BASE_MODULES, demo=$1); once per Odoo source"
+        drop_db "$name"
+        local demo_flag=--without-demo
+        [ "$1" = 1 ] && demo_flag=--with-demo
+        odoo -d "$name" -i "$BASE_MODULES" $demo_flag --load-language="$LANGS" --stop-after-init --log-level=warn \
+            || die "installing $BASE_MODULES failed"
+        psql_q -c "ALTER DATABASE \"$name\" WITH is_template TRUE" >/dev/null
+    fi
+    echo "$name"
+}
+
+install_addon() {  # install_addon DB TEMPLATE [extra modules]: fresh copy of TEMPLATE + smart_dunning
+    copy_db "$2" "$1"
+    odoo -d "$1" -i "smart_dunning${3:+,$3}" --stop-after-init --log-level=warn \
+        || die "installing smart_dunning into $1 failed"
+}
+
+# --------------------------------------------------------------------------------------------
+cmd_demo() {
+    setup
+    if ! module_installed "$DB_DEMO" smart_dunning; then
+        log "creating database $DB_DEMO with smart_dunning and demo data (a few minutes, once)"
+        drop_db "$DB_DEMO"
+        odoo -d "$DB_DEMO" -i l10n_be --with-demo --load-language="$LANGS" --stop-after-init --log-level=warn \
+            || die "installing l10n_be failed"
+        odoo -d "$DB_DEMO" -i smart_dunning --stop-after-init --log-level=warn \
+            || die "installing smart_dunning failed"
+    fi
+    log "Odoo on http://localhost:${SMART_DUNNING_HTTP_PORT:-8069}  (login admin / password admin; Ctrl-C stops)"
+    exec "$VENV/bin/python" "$ODOO/odoo-bin" -c "$RUN/odoo.conf" -d "$DB_DEMO" --db-filter="^$DB_DEMO\$" \
+        --max-cron-threads=1
+}
+
+cmd_test() {
+    setup
+    local tpl tpl_demo t0=$SECONDS
+    tpl=$(template_db 0)
+    tpl_demo=$(template_db 1)
+    log "installing smart_dunning into fresh databases $DB_TEST (no demo) and $DB_TEST_DEMO (demo)"
+    install_addon "$DB_TEST" "$tpl" &
+    local pid=$!
+    install_addon "$DB_TEST_DEMO" "$tpl_demo"
+    wait "$pid" || die "installing smart_dunning into $DB_TEST failed"
+    log "databases ready in $((SECONDS - t0)) s; running the suite"
+    cd "$ROOT"
+    SMART_DUNNING_DEMO_DB=$DB_TEST_DEMO "$VENV/bin/pytest" \
+        --odoo-config="$RUN/odoo.conf" --odoo-database="$DB_TEST" --odoo-log-level=warn "$@"
+}
+
+cmd_lint() {
+    ensure_odoo_src
+    ensure_venv
+    cd "$ROOT"
+    "$VENV/bin/pre-commit" run --all-files
+}
+
+cmd_shell() {
+    setup
+    module_installed "$DB_DEMO" smart_dunning || die "no demo database yet: run make demo once"
+    exec "$VENV/bin/python" "$ODOO/odoo-bin" shell -c "$RUN/odoo.conf" -d "$DB_DEMO" --no-http
+}
+
+cmd_bench() {
+    setup
+    cd "$ROOT"
+    export SMART_DUNNING_ODOO=$ODOO SMART_DUNNING_CONF=$RUN/odoo.conf
+    exec "$VENV/bin/python" -m bench "$@"
+}
+
+cmd_i18n() {
+    setup
+    local db=smart_dunning_i18n
+    install_addon "$db" "$(template_db 0)"
+    "$VENV/bin/python" "$ODOO/odoo-bin" i18n export -c "$RUN/odoo.conf" -d "$db" smart_dunning \
+        -o "$ROOT/smart_dunning/i18n/smart_dunning.pot"
+    "$VENV/bin/python" "$ROOT/tools/po_merge.py" "$ROOT/smart_dunning/i18n"
+    drop_db "$db"
+}
+
+cmd_db_stop() {
+    setup_pg_paths
+    pg_as "$PG_BIN/pg_ctl" -D "$PG_SOCK/data" status >/dev/null 2>&1 \
+        && pg_as "$PG_BIN/pg_ctl" -D "$PG_SOCK/data" -m fast stop >/dev/null
+    log "PostgreSQL stopped"
+}
+
+cmd_clean() {
+    cmd_db_stop || true
+    rm -rf "$(readlink -f "$RUN/pg")" "$RUN" "$VENV"
+}
+
+case "${1:-}" in
+    setup) setup ;;
+    demo) cmd_demo ;;
+    test) shift; cmd_test "$@" ;;
+    lint) cmd_lint ;;
+    shell) cmd_shell ;;
+    bench) shift; cmd_bench "$@" ;;
+    i18n) cmd_i18n ;;
+    db-start) setup ;;
+    templates) setup; template_db 0; template_db 1 ;;
+    db-stop) cmd_db_stop ;;
+    clean) cmd_clean ;;
+    *) echo "usage: $0 setup|demo|test|lint|shell|bench|i18n|db-start|db-stop|clean" >&2; exit 2 ;;
+esac

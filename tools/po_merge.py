@@ -1,0 +1,48 @@
+"""Merge smart_dunning.pot into nl.po and fr.po, keeping the translations that still apply.
+
+Usage: python tools/po_merge.py smart_dunning/i18n
+"""
+
+import sys
+from pathlib import Path
+
+import polib
+
+LANGUAGES = {"nl": "Dutch", "fr": "French"}
+
+
+def merge(i18n):
+    pot = polib.pofile(str(i18n / "smart_dunning.pot"))
+    for code, name in LANGUAGES.items():
+        path = i18n / f"{code}.po"
+        old = polib.pofile(str(path)) if path.exists() else polib.POFile()
+        known = {(e.msgctxt, e.msgid): e.msgstr for e in old if not e.obsolete}
+        po = polib.POFile(wrapwidth=78)
+        po.metadata = dict(pot.metadata)
+        po.metadata.update(
+            {
+                "Language": code,
+                "Language-Team": name,
+                "Plural-Forms": "nplurals=2; plural=(n != 1);"
+                if code == "nl"
+                else "nplurals=2; plural=(n > 1);",
+            }
+        )
+        for entry in pot:
+            new = polib.POEntry(
+                msgid=entry.msgid,
+                msgctxt=entry.msgctxt,
+                occurrences=entry.occurrences,
+                comment=entry.comment,
+                tcomment=entry.tcomment,
+                flags=list(entry.flags),
+                msgstr=known.get((entry.msgctxt, entry.msgid), ""),
+            )
+            po.append(new)
+        po.save(str(path))
+        missing = sum(1 for e in po if not e.msgstr)
+        print(f"{path}: {len(po)} entries, {missing} to translate")
+
+
+if __name__ == "__main__":
+    merge(Path(sys.argv[1]))
