@@ -163,6 +163,25 @@ EOF
 }
 
 # --------------------------------------------------------------------------------------------
+# wkhtmltopdf renders the PDF letters; Chromium runs the browser tour. The suite needs both.
+SYSTEM_PACKAGES=(wkhtmltopdf chromium)
+
+ensure_system_tools() {
+    local missing=() pkg
+    for pkg in "${SYSTEM_PACKAGES[@]}"; do
+        command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} = 0 ] && return
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        log "installing ${missing[*]} (apt-get)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null \
+            || die "could not install ${missing[*]}: sudo apt-get install -y ${missing[*]}"
+    else
+        die "missing ${missing[*]}: sudo apt-get install -y ${missing[*]}"
+    fi
+}
+
+# --------------------------------------------------------------------------------------------
 write_odoo_conf() {
     mkdir -p "$RUN/data"
     cat >"$RUN/odoo.conf" <<EOF
@@ -248,6 +267,7 @@ cmd_demo() {
 
 cmd_test() {
     setup
+    ensure_system_tools
     local tpl tpl_demo t0=$SECONDS
     tpl=$(template_db 0)
     tpl_demo=$(template_db 1)
