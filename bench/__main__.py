@@ -62,7 +62,16 @@ def cmd_generate(args):
     odoo_bin("-d", args.db, "-i", "smart_dunning")
     env = env_for(args.db)
     try:
-        result = generate(env, args.customers, args.invoices, days=args.days, seed=args.seed)
+        result = generate(
+            env,
+            args.customers,
+            args.invoices,
+            days=args.days,
+            seed=args.seed,
+            paid_share=args.paid,
+            partial_share=args.partial,
+            min_age=args.min_age,
+        )
         env.cr.commit()
     finally:
         env.cr.close()
@@ -176,6 +185,9 @@ def main():
     gen.add_argument("--invoices", type=int, default=10000)
     gen.add_argument("--days", type=int, default=150)
     gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--paid", type=float, default=0.45, help="share paid in full")
+    gen.add_argument("--partial", type=float, default=0.10, help="share paid in part")
+    gen.add_argument("--min-age", type=int, default=0, help="youngest invoice, in days")
     for name in ("engine", "oca", "compare"):
         cmd = sub.add_parser(name)
         cmd.add_argument("--db", default="smart_dunning_bench")

@@ -25,6 +25,8 @@ class TestSchedule(DunningCase):
         self.assertFalse(invoice.dunning_level_id, "one day early: nothing goes out")
         run = self.run_dunning(d("2026-03-09"))
         self.assertEqual(invoice.dunning_level_id, level_1)
+        self.assertFalse(invoice.dunning_date, "the letter has not gone out yet")
+        run.letter_ids._dunning_send(sent_date=d("2026-03-09"))
         self.assertEqual(invoice.dunning_date, d("2026-03-09"))
         self.assertEqual(run.letter_ids.move_ids, invoice)
         self.assertEqual(run.letter_ids.amount_due, 1000.0)

@@ -23,15 +23,22 @@ OPEN_PAYMENT_STATES = ("not_paid", "partial")
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # Customer figures (levels, payment status) group invoices by commercial partner.
+    commercial_partner_id = fields.Many2one(index=True)
+
+    # The level and the last reminder date are derived from the letters, never copied onto the
+    # invoice: the nightly run then only inserts letters and never rewrites invoice rows.
     dunning_level_id = fields.Many2one(
         "dunning.level",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
-        help="The last dunning level this invoice reached.",
+        compute="_compute_dunning_last",
+        search="_search_dunning_level_id",
+        help="The last dunning level this invoice reached: the level of its latest letter "
+        "that was not cancelled.",
     )
     dunning_date = fields.Date(
-        string="Last Reminder", copy=False, readonly=True, help="Date of the last letter."
+        string="Last Reminder",
+        compute="_compute_dunning_last",
+        help="The day the last letter about this invoice went out.",
     )
     dunning_anchor_date = fields.Date(
         string="Dunning Restart Date",
@@ -89,6 +96,74 @@ class AccountMove(models.Model):
     dunning_letter_count = fields.Integer(compute="_compute_dunning_letter_ids")
 
     # ------------------------------------------------------------------ computes
+
+    @api.depends(
+        "dunning_letter_line_ids.state",
+        "dunning_letter_line_ids.level_id",
+        "dunning_letter_line_ids.letter_id.sent_date",
+    )
+    def _compute_dunning_last(self):
+        ids = tuple(i for i in self.ids if isinstance(i, int))
+        last = {}
+        if ids:
+            self.env["dunning.letter.line"].flush_model(["move_id", "level_id", "state"])
+            self.env["dunning.letter"].flush_model(["sent_date"])
+            last = {
+                move_id: (level_id, sent_date)
+                for move_id, level_id, sent_date in self.env.execute_query(
+                    SQL(
+                        "SELECT m.id, %s, %s FROM account_move m WHERE m.id IN %s",
+                        self._dunning_level_sql(SQL("m.id")),
+                        self._dunning_sent_date_sql(SQL("m.id")),
+                        ids,
+                    )
+                )
+            }
+        for move in self:
+            level_id, sent_date = last.get(move.id, (False, False))
+            move.dunning_level_id = level_id
+            move.dunning_date = sent_date
+
+    def _search_dunning_level_id(self, operator, value):
+        if operator in ("any", "not any"):
+            Level = self.env["dunning.level"].with_context(active_test=False)
+            levels, include_null = Level._search(value).subselect(), False
+        elif operator in ("in", "not in"):
+            levels, include_null = tuple(v for v in value if v), False in value
+        else:
+            return NotImplemented
+        positive = operator in ("in", "any")
+
+        def to_sql(model, alias, query):
+            level = model._dunning_level_sql(SQL.identifier(alias, "id"))
+            parts = [SQL("%s IN %s", level, levels)] if levels else []
+            if include_null:
+                parts.append(SQL("%s IS NULL", level))
+            match = SQL("(%s)", SQL(" OR ").join(parts)) if parts else SQL("FALSE")
+            return match if positive else SQL("(%s) IS NOT TRUE", match)
+
+        return Domain.custom(to_sql=to_sql)
+
+    @api.model
+    def _dunning_level_sql(self, move_id):
+        """SQL expression of an invoice's current level: that of its latest letter line that
+        was not cancelled (the run, searches and partner levels all use this one rule)."""
+        return SQL(
+            """(SELECT dll.level_id FROM dunning_letter_line dll
+                 WHERE dll.move_id = %s AND dll.state != 'cancel'
+                 ORDER BY dll.id DESC LIMIT 1)""",
+            move_id,
+        )
+
+    @api.model
+    def _dunning_sent_date_sql(self, move_id):
+        """SQL expression of the day the last letter about an invoice went out."""
+        return SQL(
+            """(SELECT max(dl.sent_date) FROM dunning_letter_line dll
+                  JOIN dunning_letter dl ON dl.id = dll.letter_id
+                 WHERE dll.move_id = %s AND dll.state = 'sent')""",
+            move_id,
+        )
 
     @api.depends("commercial_partner_id", "company_id")
     def _compute_dunning_policy_id(self):

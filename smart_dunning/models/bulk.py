@@ -7,37 +7,71 @@ the ORM: caches are invalidated and the stored fields that depend on what was wr
 marked, so the ORM recomputes them (and runs their constraints) exactly as after ``create()``.
 """
 
+import io
+
 from odoo.tools import SQL
 
 LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
 
 
+def new_ids(model, count):
+    """Draw ``count`` ids from the model's sequence, in one query."""
+    model.env.cr.execute(
+        SQL("SELECT nextval(%s) FROM generate_series(1, %s)", f"{model._table}_id_seq", count)
+    )
+    return [row[0] for row in model.env.cr.fetchall()]
+
+
+def _copy_text(value, nullable):
+    """One value in PostgreSQL's COPY text format."""
+    if value is None or (value is False and nullable):
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
 def bulk_create(model, rows):
-    """Insert ``rows`` (dicts of column values, same keys) and return the new records."""
+    """Insert ``rows`` (dicts of column values, same keys, ``id`` optional) with COPY, the
+    fastest way into PostgreSQL, and return the new records in the same order."""
     if not rows:
         return model.browse()
     env = model.env
+    if "id" not in rows[0]:
+        for row, new_id in zip(rows, new_ids(model, len(rows)), strict=True):
+            row["id"] = new_id
     columns = list(rows[0])
-    now = env.cr.now()
+    log = (env.uid, env.cr.now(), env.uid, env.cr.now())
     # Values come from the database or Python already typed; only False means NULL.
-    nullable = [model._fields[c].type != "boolean" for c in columns]
-    values = [
-        tuple(
-            None if row[c] is False and null else row[c]
-            for c, null in zip(columns, nullable, strict=True)
-        )
-        + (env.uid, now, env.uid, now)
-        for row in rows
-    ]
-    env.cr.execute(
-        SQL(
-            "INSERT INTO %s (%s) VALUES %s RETURNING id",
-            SQL.identifier(model._table),
-            SQL(", ").join(SQL.identifier(c) for c in (*columns, *LOG_COLUMNS)),
-            SQL(", ").join(values),
+    nullable = [model._fields[c].type != "boolean" for c in columns] + [True] * len(log)
+    data = io.StringIO(
+        "".join(
+            "\t".join(
+                _copy_text(value, null)
+                for value, null in zip((*(row[c] for c in columns), *log), nullable, strict=True)
+            )
+            + "\n"
+            for row in rows
         )
     )
-    records = model.browse([row[0] for row in env.cr.fetchall()])
+    env.cr.copy_expert(
+        SQL(
+            "COPY %s (%s) FROM STDIN",
+            SQL.identifier(model._table),
+            SQL(", ").join(SQL.identifier(c) for c in (*columns, *LOG_COLUMNS)),
+        ).code,
+        data,
+    )
+    records = model.browse([row["id"] for row in rows])
     # Like create(): one2many caches of the parents are refreshed, stored computed fields not
     # given are computed, and their dependents are marked.
     for name in columns:
@@ -45,9 +79,10 @@ def bulk_create(model, rows):
         if field.type == "many2one":
             for inverse in model.pool.field_inverses[field]:
                 env[inverse.model_name].invalidate_model([inverse.name])
-    given = [model._fields[c] for c in columns]
+    written = [c for c in columns if c != "id"]
+    given = [model._fields[c] for c in written]
     with env.protecting(given, records):
-        records.modified(columns, create=True)
+        records.modified(written, create=True)
         for field in model._fields.values():
             if field.store and field.compute and field not in given:
                 env.add_to_compute(field, records)

@@ -8,6 +8,11 @@ from .bulk import bulk_write
 from .dunning_level import CHANNELS
 
 
+def letter_reference(on_date, letter_id):
+    """DUN/2026/000123: the year of the letter and its number."""
+    return f"DUN/{on_date.year}/{letter_id or 0:06d}"
+
+
 def letter_amounts(residuals, credits, currency):
     """What a letter claims: its invoices' residuals, minus open credit notes (never below 0)."""
     overdue = currency.round(sum(residuals))
@@ -61,9 +66,7 @@ class DunningLetter(models.Model):
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
     sent_date = fields.Date(readonly=True, copy=False)
     user_id = fields.Many2one("res.users", string="Collector", tracking=True)
-    salesperson_id = fields.Many2one(
-        related="partner_id.user_id", string="Salesperson", store=True, index="btree_not_null"
-    )
+    salesperson_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
     state = fields.Selection(
         LETTER_STATES, required=True, default="draft", index=True, tracking=True, readonly=True
     )
@@ -107,7 +110,7 @@ class DunningLetter(models.Model):
     @api.depends("date")
     def _compute_name(self):
         for letter in self:
-            letter.name = f"DUN/{letter.date.year}/{letter.id or 0:06d}" if letter.date else "/"
+            letter.name = letter_reference(letter.date, letter.id) if letter.date else "/"
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):
@@ -159,7 +162,6 @@ class DunningLetter(models.Model):
     def action_cancel(self):
         self._check_collector()
         letters = self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
-        letters.line_ids._restore_moves()
         letters.write({"state": "cancel"})
         return True
 
@@ -170,7 +172,6 @@ class DunningLetter(models.Model):
         cancel letters left with nothing to claim."""
         lines = self.line_ids
         paid = lines.filtered(lambda line: not line.move_id._dunning_is_open_invoice())
-        paid._restore_moves()
         paid.unlink()
         for line in (lines - paid).filtered(
             lambda line: line.amount_residual != line.move_id.amount_residual
@@ -192,9 +193,8 @@ class DunningLetter(models.Model):
         for channel, batch in letters.grouped("channel").items():
             getattr(batch, f"_send_{channel}")()
         sent_date = sent_date or fields.Date.context_today(self)
+        # The next level counts from this day (the invoices' "last reminder").
         letters.write({"state": "sent", "sent_date": sent_date})
-        # The next level counts from the day the customer got this one.
-        bulk_write(letters.move_ids, {"dunning_date": sent_date})
         letters._log_on_documents()
 
     def _send_email(self):
@@ -302,24 +302,11 @@ class DunningLetterLine(models.Model):
     date_due = fields.Date(string="Due Date")
     amount_total = fields.Monetary(string="Invoiced")
     amount_residual = fields.Monetary(string="Amount Due")
-    previous_level_id = fields.Many2one(
-        "dunning.level", help="The invoice's level before this letter."
-    )
-    previous_date = fields.Date(help="The invoice's last reminder date before this letter.")
-
     # The database, not Python, guarantees that two runs, even at the same time in two workers,
     # never give an invoice the same level twice.
+    # An invoice's current level is its latest line that was not cancelled.
+    _move_latest_idx = models.Index("(move_id, id DESC) WHERE state != 'cancel'")
     _move_level_uniq = models.UniqueIndex(
         "(move_id, level_id) WHERE state != 'cancel'",
         "This invoice already has a letter at this level.",
     )
-
-    def _restore_moves(self):
-        """Put the invoices back where they were before a letter that will not go out."""
-        lines = self.filtered(lambda line: line.move_id.dunning_level_id == line.level_id)
-        for (level, last_date), group in lines.grouped(
-            lambda line: (line.previous_level_id, line.previous_date)
-        ).items():
-            bulk_write(
-                group.move_id, {"dunning_level_id": level.id or None, "dunning_date": last_date}
-            )

@@ -10,8 +10,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .account_move import OPEN_PAYMENT_STATES
-from .bulk import bulk_create, bulk_write
-from .dunning_letter import letter_amounts
+from .bulk import bulk_create, new_ids
+from .dunning_letter import letter_amounts, letter_reference
 from .dunning_schedule import in_payment_window, next_step, parse_payment_days
 
 _logger = logging.getLogger(__name__)
@@ -137,17 +137,20 @@ class DunningRun(models.Model):
         """
         Move = self.env["account.move"]
         Move.flush_model()
-        self.env["dunning.letter.line"].flush_model(["move_id", "state"])
+        self.env["dunning.letter.line"].flush_model(["move_id", "level_id", "state"])
+        self.env["dunning.letter"].flush_model(["sent_date"])
         self.env["res.partner"].flush_model(["dunning_excluded", "payment_days"])
         rows = self.env.execute_query_dict(
             SQL(
                 """
             SELECT m.id, m.partner_id AS contact_id, m.commercial_partner_id AS partner_id,
-                   m.currency_id, m.invoice_date_due AS due, m.dunning_level_id,
-                   m.dunning_date, m.dunning_anchor_date, m.amount_total, m.amount_residual,
-                   m.amount_residual_signed, p.payment_days, %(policy)s AS policy_id
+                   m.currency_id, m.invoice_date_due AS due, %(level)s AS dunning_level_id,
+                   %(sent)s AS dunning_date, m.dunning_anchor_date, m.amount_total,
+                   m.amount_residual, m.amount_residual_signed, p.payment_days,
+                   %(policy)s AS policy_id
               FROM account_move m
               JOIN res_partner p ON p.id = m.commercial_partner_id
+              JOIN res_company c ON c.id = m.company_id
              WHERE m.company_id = %(company)s
                AND m.move_type = 'out_invoice' AND m.state = 'posted'
                AND m.payment_state IN %(open)s AND m.amount_residual > 0
@@ -159,9 +162,9 @@ class DunningRun(models.Model):
                    SELECT 1 FROM dunning_letter_line ll
                     WHERE ll.move_id = m.id AND ll.state IN ('draft', 'to_approve'))
             """,
-                policy=self.env["res.partner"]._dunning_policy_id_sql(
-                    SQL("m.commercial_partner_id"), SQL("m.company_id")
-                ),
+                level=Move._dunning_level_sql(SQL("m.id")),
+                sent=Move._dunning_sent_date_sql(SQL("m.id")),
+                policy=self.env["res.partner"]._dunning_policy_expr(SQL("p"), SQL("c")),
                 company=self.company_id.id,
                 open=OPEN_PAYMENT_STATES,
                 date=self.date,
@@ -266,22 +269,8 @@ class DunningRun(models.Model):
                 count += 1
         return count
 
-    def _lock(self, move_ids):
-        """Lock the invoices of a batch; those another run holds are left to that run."""
-        Move = self.env["account.move"]
-        try:
-            with self.env.cr.savepoint():
-                return set(Move.browse(move_ids).try_lock_for_update(allow_referencing=True).ids)
-        except pg_errors.SerializationFailure:
-            # Another run committed changes to these invoices after this one started.
-            self.env.invalidate_all()
-            return set()
-
     def _create_letters(self, groups):
         Letter = self.env["dunning.letter"]
-        locked = self._lock([r["id"] for rows in groups.values() for r in rows])
-        groups = {key: [r for r in rows if r["id"] in locked] for key, rows in groups.items()}
-        groups = {key: rows for key, rows in groups.items() if rows}
         if not groups:
             return Letter
         levels = self.env["dunning.level"].browse({key[1] for key in groups})
@@ -326,7 +315,6 @@ class DunningRun(models.Model):
                     "run_id": self.id,
                     "date": self.date,
                     "user_id": partner.dunning_user_id.id,
-                    "salesperson_id": partner.user_id.id,
                     "state": "to_approve" if reason else "draft",
                     "approval_reason": reason,
                     "invoice_count": len(rows),
@@ -338,6 +326,9 @@ class DunningRun(models.Model):
                 }
             )
             rows[0]["credit_ids"] = deducted.ids
+        # Numbers drawn first, so each letter gets its reference in the same insert.
+        for row, letter_id in zip(letter_rows, new_ids(Letter, len(letter_rows)), strict=True):
+            row.update(id=letter_id, name=letter_reference(self.date, letter_id))
         try:
             with self.env.cr.savepoint():
                 letters = bulk_create(Letter, letter_rows)
@@ -354,8 +345,6 @@ class DunningRun(models.Model):
                             "date_due": r["due"],
                             "amount_total": r["amount_total"],
                             "amount_residual": r["amount_residual"],
-                            "previous_level_id": r["dunning_level_id"],
-                            "previous_date": r["dunning_date"],
                         }
                         for r in groups[key]
                     ]
@@ -383,25 +372,14 @@ class DunningRun(models.Model):
                     )
                     # amounts already deduct them: only the cache needs refreshing
                     letters.invalidate_recordset(["credit_move_ids"])
-                self._advance_moves(groups)
                 self.env.flush_all()
         except pg_errors.UniqueViolation:
-            # Another run gave these invoices their level first: nothing to add.
+            # Another run, even one still running in another worker, gave these invoices their
+            # level first (the unique index on lines says so): this batch adds nothing.
             self.env.invalidate_all()
             return Letter
         self._ask_salespeople(letters.filtered(lambda ltr: ltr.approval_reason == "new_customer"))
         return letters
-
-    def _advance_moves(self, groups):
-        """Record the level reached on the invoices, one statement per level."""
-        by_level = defaultdict(list)
-        for (_partner, level_id, _currency), rows in groups.items():
-            by_level[level_id] += [r["id"] for r in rows]
-        Move = self.env["account.move"]
-        for level_id, move_ids in by_level.items():
-            bulk_write(
-                Move.browse(move_ids), {"dunning_level_id": level_id, "dunning_date": self.date}
-            )
 
     def _open_credit_notes(self, partner_ids):
         """Posted credit notes not yet reconciled, by (customer, currency)."""

@@ -72,30 +72,36 @@ class ResPartner(models.Model):
                 )
 
     @api.depends(
-        "dunning_invoice_ids.dunning_level_id",
         "dunning_invoice_ids.payment_state",
         "dunning_invoice_ids.state",
+        "dunning_letter_ids.state",
+        "dunning_letter_ids.line_ids",
     )
     def _compute_dunning_level_id(self):
         partners = self.filtered("id")
         levels = {}
         if partners:
-            self.env["account.move"].flush_model(
-                ["commercial_partner_id", "dunning_level_id", "payment_state", "state", "move_type"]
-            )
+            Move = self.env["account.move"]
+            Move.flush_model(["commercial_partner_id", "payment_state", "state", "move_type"])
+            self.env["dunning.letter.line"].flush_model(["move_id", "level_id", "state"])
             self.env["dunning.level"].flush_model(["sequence"])
             levels = dict(
                 self.env.execute_query(
                     SQL(
                         """
-                SELECT DISTINCT ON (m.commercial_partner_id) m.commercial_partner_id, l.id
-                  FROM account_move m
-                  JOIN dunning_level l ON l.id = m.dunning_level_id
-                 WHERE m.commercial_partner_id IN %s
-                   AND m.move_type = 'out_invoice' AND m.state = 'posted'
-                   AND m.payment_state IN %s
-                 ORDER BY m.commercial_partner_id, l.sequence DESC, l.id DESC
+                -- materialized: the level subquery runs once per invoice, not per join pair
+                WITH cur AS MATERIALIZED (
+                    SELECT m.commercial_partner_id AS partner_id, %s AS level_id
+                      FROM account_move m
+                     WHERE m.commercial_partner_id IN %s
+                       AND m.move_type = 'out_invoice' AND m.state = 'posted'
+                       AND m.payment_state IN %s)
+                SELECT DISTINCT ON (cur.partner_id) cur.partner_id, l.id
+                  FROM cur
+                  JOIN dunning_level l ON l.id = cur.level_id
+                 ORDER BY cur.partner_id, l.sequence DESC, l.id DESC
                 """,
+                        Move._dunning_level_sql(SQL("m.id")),
                         tuple(partners.ids),
                         OPEN_PAYMENT_STATES,
                     )
@@ -148,17 +154,25 @@ class ResPartner(models.Model):
 
         Same rule as :meth:`_dunning_effective_policy`, for queries over many invoices.
         """
+        return SQL(
+            "(SELECT %s FROM res_partner p, res_company c WHERE p.id = %s AND c.id = %s)",
+            self._dunning_policy_expr(SQL("p"), SQL("c")),
+            partner_id,
+            company_id,
+        )
+
+    @api.model
+    def _dunning_policy_expr(self, partner, company):
+        """The same rule, for a query that already joins the partner and company tables."""
         self.flush_model(["dunning_policy_id", "dunning_customer_kind"])
         self.env["res.company"].flush_model(["dunning_policy_b2b_id", "dunning_policy_b2c_id"])
         return SQL(
-            """(SELECT COALESCE(
-                       (p.dunning_policy_id ->> c.id::text)::int,
-                       CASE WHEN p.dunning_customer_kind = 'b2c'
-                            THEN c.dunning_policy_b2c_id ELSE c.dunning_policy_b2b_id END)
-                  FROM res_partner p, res_company c
-                 WHERE p.id = %s AND c.id = %s)""",
-            partner_id,
-            company_id,
+            """COALESCE(
+                   (%(p)s.dunning_policy_id ->> %(c)s.id::text)::int,
+                   CASE WHEN %(p)s.dunning_customer_kind = 'b2c'
+                        THEN %(c)s.dunning_policy_b2c_id ELSE %(c)s.dunning_policy_b2b_id END)""",
+            p=partner,
+            c=company,
         )
 
     def _dunning_in_payment_window(self, on_date):
