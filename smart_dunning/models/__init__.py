@@ -1,6 +1,8 @@
 from . import (
     account_move,
     dunning_demo,
+    dunning_dispute,
+    dunning_dispute_reason,
     dunning_letter,
     dunning_level,
     dunning_policy,

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .dunning_dispute import PAUSING_STATES
 from .dunning_schedule import next_step
 
 DUNNING_STATES = [
@@ -86,6 +87,21 @@ class AccountMove(models.Model):
         "dunning.letter", string="Reminders", compute="_compute_dunning_letter_ids"
     )
     dunning_letter_count = fields.Integer(compute="_compute_dunning_letter_ids")
+    dunning_dispute_ids = fields.Many2many(
+        "dunning.dispute",
+        "dunning_dispute_account_move_rel",
+        "move_id",
+        "dispute_id",
+        string="Disputes",
+        copy=False,
+        readonly=True,
+    )
+    dunning_open_dispute_ids = fields.Many2many(
+        "dunning.dispute", string="Open Disputes", compute="_compute_dunning_disputes"
+    )
+    dunning_dispute_count = fields.Integer(
+        string="Number of Disputes", compute="_compute_dunning_disputes"
+    )
 
     # ------------------------------------------------------------------ computes
 
@@ -137,6 +153,14 @@ class AccountMove(models.Model):
         for move in self:
             move.dunning_letter_ids = move.dunning_letter_line_ids.letter_id
             move.dunning_letter_count = len(move.dunning_letter_ids)
+
+    @api.depends("dunning_dispute_ids.state")
+    def _compute_dunning_disputes(self):
+        for move in self:
+            move.dunning_open_dispute_ids = move.dunning_dispute_ids.filtered(
+                lambda dispute: dispute.state in PAUSING_STATES
+            )
+            move.dunning_dispute_count = len(move.dunning_dispute_ids)
 
     @api.depends(
         "move_type",
@@ -244,9 +268,13 @@ class AccountMove(models.Model):
         """Domain of invoices whose dunning is paused on ``on_date``.
 
         Extension point: disputes and payment plans add their own condition with ``|``.
+        An open dispute pauses its invoices; ``any!`` keeps that independent of who looks
+        (a salesperson who cannot read a dispute still sees its invoice paused).
         """
-        return Domain("dunning_pause_until", ">=", on_date) | Domain(
-            "payment_state", "=", "blocked"
+        return (
+            Domain("dunning_pause_until", ">=", on_date)
+            | Domain("payment_state", "=", "blocked")
+            | Domain("dunning_dispute_ids", "any!", Domain("state", "in", PAUSING_STATES))
         )
 
     def _dunning_is_paused(self, on_date=None):
@@ -266,6 +294,36 @@ class AccountMove(models.Model):
             .with_env(self.env)
         )
 
+    def _dunning_has_dispute(self):
+        """The invoices of ``self`` that have, or had, a dispute that was not cancelled."""
+        return self._dunning_search_among(
+            Domain("dunning_dispute_ids", "any!", Domain("state", "!=", "cancelled"))
+        )
+
+    def _dunning_disputed(self):
+        """The invoices of ``self`` in an open dispute or in mediation."""
+        return self._dunning_search_among(
+            Domain("dunning_dispute_ids", "any!", Domain("state", "in", PAUSING_STATES))
+        )
+
+    def _dunning_search_among(self, domain):
+        ids = [i for i in self.ids if i]
+        if not ids:
+            return self.browse()
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(Domain("id", "in", ids) & domain)
+            .with_env(self.env)
+        )
+
+    def _dunning_resume(self, on_date):
+        """Resume dunning of the open invoices of ``self`` after a dispute or a plan, from the
+        level they reached, with the next delay counting from ``on_date``. Returns them."""
+        moves = self.sudo().filtered(lambda m: m._dunning_is_open_invoice())
+        moves._dunning_restart(on_date)
+        return moves.with_env(self.env)
+
     def _dunning_restart(self, restart_date):
         """Resume dunning from ``restart_date``: the remaining levels keep their spacing but
         count from that date, as if the last level had been reached on it."""
@@ -281,4 +339,23 @@ class AccountMove(models.Model):
         )
         action["domain"] = [("id", "in", self.dunning_letter_ids.ids)]
         action["context"] = {"create": False}
+        return action
+
+    def action_dunning_new_dispute(self):
+        """Quick action: a new dispute about this invoice."""
+        self.ensure_one()
+        return self.env["dunning.dispute"]._action_new(
+            self.commercial_partner_id, self, self.company_id
+        )
+
+    def action_dunning_open_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "smart_dunning.dunning_dispute_action"
+        )
+        action["domain"] = [("move_ids", "in", self.ids)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "default_move_ids": self.ids,
+        }
         return action
