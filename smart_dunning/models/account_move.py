@@ -102,6 +102,21 @@ class AccountMove(models.Model):
     dunning_dispute_count = fields.Integer(
         string="Number of Disputes", compute="_compute_dunning_disputes"
     )
+    dunning_plan_ids = fields.Many2many(
+        "dunning.plan",
+        "dunning_plan_account_move_rel",
+        "move_id",
+        "plan_id",
+        string="Payment Plans",
+        copy=False,
+        readonly=True,
+    )
+    dunning_plan_id = fields.Many2one(
+        "dunning.plan", string="Active Payment Plan", compute="_compute_dunning_plans"
+    )
+    dunning_plan_count = fields.Integer(
+        string="Number of Payment Plans", compute="_compute_dunning_plans"
+    )
 
     # ------------------------------------------------------------------ computes
 
@@ -161,6 +176,14 @@ class AccountMove(models.Model):
                 lambda dispute: dispute.state in PAUSING_STATES
             )
             move.dunning_dispute_count = len(move.dunning_dispute_ids)
+
+    @api.depends("dunning_plan_ids.state")
+    def _compute_dunning_plans(self):
+        for move in self:
+            move.dunning_plan_id = move.dunning_plan_ids.filtered(
+                lambda plan: plan.state == "active"
+            )[:1]
+            move.dunning_plan_count = len(move.dunning_plan_ids)
 
     @api.depends(
         "move_type",
@@ -268,13 +291,15 @@ class AccountMove(models.Model):
         """Domain of invoices whose dunning is paused on ``on_date``.
 
         Extension point: disputes and payment plans add their own condition with ``|``.
-        An open dispute pauses its invoices; ``any!`` keeps that independent of who looks
-        (a salesperson who cannot read a dispute still sees its invoice paused).
+        An open dispute or an active payment plan pauses its invoices; ``any!`` keeps that
+        independent of who looks (a salesperson who cannot read a dispute still sees its
+        invoice paused).
         """
         return (
             Domain("dunning_pause_until", ">=", on_date)
             | Domain("payment_state", "=", "blocked")
             | Domain("dunning_dispute_ids", "any!", Domain("state", "in", PAUSING_STATES))
+            | Domain("dunning_plan_ids", "any!", Domain("state", "=", "active"))
         )
 
     def _dunning_is_paused(self, on_date=None):
@@ -324,6 +349,14 @@ class AccountMove(models.Model):
         moves._dunning_restart(on_date)
         return moves.with_env(self.env)
 
+    def _dunning_update_plans(self):
+        """Payments reached these invoices: close the plans they complete."""
+        if not self.ids:
+            return
+        self.env["dunning.plan"].sudo().search(
+            [("move_ids", "in", self.ids), ("state", "in", ("active", "done"))]
+        )._sync_paid_state()
+
     def _dunning_restart(self, restart_date):
         """Resume dunning from ``restart_date``: the remaining levels keep their spacing but
         count from that date, as if the last level had been reached on it."""
@@ -359,3 +392,17 @@ class AccountMove(models.Model):
             "default_move_ids": self.ids,
         }
         return action
+
+    def action_dunning_open_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("smart_dunning.dunning_plan_action")
+        action["domain"] = [("move_ids", "in", self.ids)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "default_move_ids": self.ids,
+        }
+        return action
+
+    def action_dunning_promise(self):
+        """Quick action: record the customer's promise to pay this invoice on a date."""
+        return self.env["dunning.plan.promise"]._action_open(self.commercial_partner_id[:1], self)

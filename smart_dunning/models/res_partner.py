@@ -74,6 +74,19 @@ class ResPartner(models.Model):
     dunning_dispute_count = fields.Integer(
         string="Number of Disputes", compute="_compute_dunning_dispute_count"
     )
+    dunning_plan_ids = fields.One2many(
+        "dunning.plan", "partner_id", string="Payment Plans", readonly=True
+    )
+    dunning_active_plan_ids = fields.One2many(
+        "dunning.plan",
+        "partner_id",
+        string="Active Payment Plans",
+        readonly=True,
+        domain=[("state", "=", "active")],
+    )
+    dunning_plan_count = fields.Integer(
+        string="Number of Payment Plans", compute="_compute_dunning_plan_count"
+    )
 
     @api.depends("is_company", "vat", "parent_id.dunning_customer_kind")
     def _compute_dunning_customer_kind(self):
@@ -135,6 +148,15 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.dunning_dispute_count = counts.get(partner, 0)
+
+    def _compute_dunning_plan_count(self):
+        counts = dict(
+            self.env["dunning.plan"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.dunning_plan_count = counts.get(partner, 0)
 
     @api.constrains("payment_days")
     def _check_payment_days(self):
@@ -233,3 +255,15 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    def action_dunning_open_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("smart_dunning.dunning_plan_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_dunning_promise(self):
+        """Quick action: the customer promises to pay its open invoices on a date."""
+        self.ensure_one()
+        return self.env["dunning.plan.promise"]._action_open(self.commercial_partner_id)
