@@ -8,6 +8,7 @@ from odoo.tests import freeze_time
 from odoo.tools import mute_logger
 
 from .common import DunningCase, d
+from .test_install import demo_env
 
 DUE = d("2026-03-02")  # a Monday; B2B level 1 at +7 (9 March), level 2 at +21 (23 March)
 TRACKING = {
@@ -486,3 +487,20 @@ class TestDisputeAccess(DisputeCase):
         self.assertFalse(self.env["dunning.dispute"].with_user(user).search([]))
         self.assertFalse(self.env["dunning.dispute.note"].with_user(user).search([]))
         self.assertEqual(self.env["dunning.dispute"].with_user(self.collector).search([]), dispute)
+
+
+class TestDisputeDemo(DunningCase):
+    def test_demo_has_a_dispute_in_mediation_and_a_resolved_one(self):
+        with demo_env() as env:
+            galerie = env.ref("smart_dunning.partner_demo_wrong_postcode")
+            disputes = env["dunning.dispute"].search([])
+            mediation = disputes.filtered(lambda dsp: dsp.state == "mediation")
+            self.assertEqual(mediation.partner_id, galerie)
+            self.assertEqual(
+                mediation.reason_id, env.ref("smart_dunning.dunning_dispute_reason_wrong_address")
+            )
+            self.assertTrue(mediation.note_ids)
+            self.assertTrue(mediation.move_ids._dunning_is_paused())
+            resolved = disputes.filtered(lambda dsp: dsp.state == "resolved")
+            self.assertTrue(resolved.resolution)
+            self.assertTrue(resolved.move_ids.dunning_anchor_date)

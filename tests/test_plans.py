@@ -7,6 +7,7 @@ from odoo.tests import freeze_time
 from odoo.addons.smart_dunning.models.structured_communication import format_ogm
 
 from .common import DunningCase, d
+from .test_install import demo_env
 
 DUE = d("2026-03-02")  # B2B: level 1 at +7 (9 March), level 2 at +21 (23 March)
 TODAY = "2026-03-16"
@@ -473,3 +474,14 @@ class TestPlanAccess(PlanCase):
         user.write({"company_ids": [Command.set(other.ids)], "company_id": other.id})
         self.assertFalse(self.env["dunning.plan"].with_user(user).search([]))
         self.assertFalse(self.env["dunning.plan.line"].with_user(user).search([]))
+
+
+class TestPlanDemo(DunningCase):
+    def test_demo_has_an_active_plan_and_a_promise(self):
+        with demo_env() as env:
+            plans = env["dunning.plan"].search([("state", "=", "active")])
+            self.assertEqual(set(plans.mapped("kind")), {"plan", "promise"})
+            plan = plans.filtered(lambda p: p.kind == "plan")
+            self.assertGreater(len(plan.line_ids), 1)
+            self.assertIn("paid", plan.line_ids.mapped("state"), "a first instalment is paid")
+            self.assertEqual(plans.move_ids._dunning_is_paused(), plans.move_ids)
