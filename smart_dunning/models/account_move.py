@@ -291,16 +291,41 @@ class AccountMove(models.Model):
         """Domain of invoices whose dunning is paused on ``on_date``.
 
         Extension point: disputes and payment plans add their own condition with ``|``.
-        An open dispute or an active payment plan pauses its invoices; ``any!`` keeps that
-        independent of who looks (a salesperson who cannot read a dispute still sees its
-        invoice paused).
         """
         return (
             Domain("dunning_pause_until", ">=", on_date)
             | Domain("payment_state", "=", "blocked")
-            | Domain("dunning_dispute_ids", "any!", Domain("state", "in", PAUSING_STATES))
-            | Domain("dunning_plan_ids", "any!", Domain("state", "=", "active"))
+            | self._dunning_agreement_domain()
         )
+
+    @api.model
+    def _dunning_agreement_domain(self):
+        """Invoices in an open dispute (or in mediation) or in an active payment plan.
+
+        The same as ``any!`` on ``dunning_dispute_ids`` and ``dunning_plan_ids``, written as
+        ``id IN (subquery)``: PostgreSQL then estimates it at its true, small cost, where the
+        EXISTS form made it JIT-compile the query (0.9 s instead of 0.1 s to count the paused
+        invoices among 100,000). Like ``any!``, it ignores record rules: a salesperson who
+        cannot read a dispute still sees its invoice paused.
+        """
+
+        def to_sql(model, alias, query):
+            model.env["dunning.dispute"].flush_model(["state", "move_ids"])
+            model.env["dunning.plan"].flush_model(["state", "move_ids"])
+            return SQL(
+                """%s IN (
+                    SELECT rel.move_id FROM dunning_dispute_account_move_rel rel
+                      JOIN dunning_dispute dispute ON dispute.id = rel.dispute_id
+                     WHERE dispute.state IN %s
+                     UNION ALL
+                    SELECT rel.move_id FROM dunning_plan_account_move_rel rel
+                      JOIN dunning_plan plan ON plan.id = rel.plan_id
+                     WHERE plan.state = 'active')""",
+                SQL.identifier(alias, "id"),
+                PAUSING_STATES,
+            )
+
+        return Domain.custom(to_sql=to_sql)
 
     def _dunning_is_paused(self, on_date=None):
         """Return the invoices of ``self`` whose dunning is paused on ``on_date`` (default:
