@@ -298,7 +298,12 @@ cmd_shell() {
 cmd_bench() {
     setup
     cd "$ROOT"
+    # OCA credit control is the baseline of the benchmarks, never a dependency of the addon.
+    "$VENV/bin/python" -c "import odoo.addons.account_credit_control" 2>/dev/null \
+        || "$VENV/bin/pip" install -q --no-deps -r "$ROOT/bench/requirements.txt"
     export SMART_DUNNING_ODOO=$ODOO SMART_DUNNING_CONF=$RUN/odoo.conf
+    SMART_DUNNING_TEMPLATE=$(template_db 0)
+    export SMART_DUNNING_TEMPLATE
     exec "$VENV/bin/python" -m bench "$@"
 }
 

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .bulk import bulk_write
 from .dunning_dispute import PAUSING_STATES
 from .dunning_schedule import next_step
 
@@ -386,7 +387,9 @@ class AccountMove(models.Model):
         """Resume dunning from ``restart_date``: the remaining levels keep their spacing but
         count from that date, as if the last level had been reached on it."""
         for level, moves in self.grouped("dunning_level_id").items():
-            moves.write({"dunning_anchor_date": restart_date - timedelta(days=level.delay_days)})
+            bulk_write(
+                moves, {"dunning_anchor_date": restart_date - timedelta(days=level.delay_days)}
+            )
 
     # ------------------------------------------------------------------ actions
 

@@ -4,7 +4,16 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
+from .bulk import bulk_write
 from .dunning_level import CHANNELS
+
+
+def letter_amounts(residuals, credits, currency):
+    """What a letter claims: its invoices' residuals, minus open credit notes (never below 0)."""
+    overdue = currency.round(sum(residuals))
+    credit = currency.round(min(sum(credits), overdue))
+    return {"amount_overdue": overdue, "amount_credit": credit, "amount_due": overdue - credit}
+
 
 LETTER_STATES = [
     ("draft", "To send"),
@@ -70,8 +79,7 @@ class DunningLetter(models.Model):
         "account.move",
         string="Invoices Concerned",
         compute="_compute_move_ids",
-        store=True,
-        relation="dunning_letter_account_move_rel",
+        search="_search_move_ids",
     )
     credit_move_ids = fields.Many2many(
         "account.move",
@@ -90,7 +98,7 @@ class DunningLetter(models.Model):
         store=True,
         help="Overdue amount of the letter's invoices minus the open credit notes.",
     )
-    invoice_count = fields.Integer(compute="_compute_move_ids", store=True)
+    invoice_count = fields.Integer(compute="_compute_invoice_count", store=True)
 
     _check_amounts = models.Constraint(
         "CHECK (amount_overdue >= 0)", "A letter cannot claim a negative amount."
@@ -105,16 +113,25 @@ class DunningLetter(models.Model):
     def _compute_move_ids(self):
         for letter in self:
             letter.move_ids = letter.line_ids.move_id
+
+    def _search_move_ids(self, operator, value):
+        return [("line_ids.move_id", operator, value)]
+
+    @api.depends("line_ids")
+    def _compute_invoice_count(self):
+        for letter in self:
             letter.invoice_count = len(letter.line_ids)
 
     @api.depends("line_ids.amount_residual", "credit_move_ids.amount_residual")
     def _compute_amounts(self):
         for letter in self:
-            overdue = sum(letter.line_ids.mapped("amount_residual"))
-            credit = min(sum(letter.credit_move_ids.mapped("amount_residual")), overdue)
-            letter.amount_overdue = overdue
-            letter.amount_credit = credit
-            letter.amount_due = overdue - credit
+            letter.update(
+                letter_amounts(
+                    letter.line_ids.mapped("amount_residual"),
+                    letter.credit_move_ids.mapped("amount_residual"),
+                    letter.currency_id,
+                )
+            )
 
     # ------------------------------------------------------------------ actions
 
@@ -177,7 +194,7 @@ class DunningLetter(models.Model):
         sent_date = sent_date or fields.Date.context_today(self)
         letters.write({"state": "sent", "sent_date": sent_date})
         # The next level counts from the day the customer got this one.
-        letters.move_ids.with_context(tracking_disable=True).write({"dunning_date": sent_date})
+        bulk_write(letters.move_ids, {"dunning_date": sent_date})
         letters._log_on_documents()
 
     def _send_email(self):
@@ -219,7 +236,7 @@ class DunningLetter(models.Model):
                 sum(letter.move_ids.mapped("amount_residual_signed")) - letter.amount_credit
             )
             letter.judicial_route = route
-            letter.move_ids.write({"dunning_judicial": True, "dunning_judicial_route": route})
+            bulk_write(letter.move_ids, {"dunning_judicial": True, "dunning_judicial_route": route})
             handler = (
                 letter.policy_id.bailiff_id if route == "bailiff" else letter.policy_id.lawyer_id
             )
@@ -299,11 +316,10 @@ class DunningLetterLine(models.Model):
 
     def _restore_moves(self):
         """Put the invoices back where they were before a letter that will not go out."""
-        for line in self:
-            if line.move_id.dunning_level_id == line.level_id:
-                line.move_id.write(
-                    {
-                        "dunning_level_id": line.previous_level_id.id,
-                        "dunning_date": line.previous_date,
-                    }
-                )
+        lines = self.filtered(lambda line: line.move_id.dunning_level_id == line.level_id)
+        for (level, last_date), group in lines.grouped(
+            lambda line: (line.previous_level_id, line.previous_date)
+        ).items():
+            bulk_write(
+                group.move_id, {"dunning_level_id": level.id or None, "dunning_date": last_date}
+            )

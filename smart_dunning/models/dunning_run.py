@@ -10,6 +10,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .account_move import OPEN_PAYMENT_STATES
+from .bulk import bulk_create, bulk_write
+from .dunning_letter import letter_amounts
 from .dunning_schedule import in_payment_window, next_step, parse_payment_days
 
 _logger = logging.getLogger(__name__)
@@ -255,6 +257,7 @@ class DunningRun(models.Model):
         since = self.date - timedelta(days=self.company_id.dunning_new_customer_days)
         count = 0
         partners = self.env["res.partner"].browse(partner_ids)
+        partners.fetch(["user_id"])
         for key, rows in groups.items():
             partner = partners.browse(key[0])
             first = first_invoice.get(partner)
@@ -275,29 +278,29 @@ class DunningRun(models.Model):
             return set()
 
     def _create_letters(self, groups):
-        Letter = self.env["dunning.letter"].with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
-        )
+        Letter = self.env["dunning.letter"]
         locked = self._lock([r["id"] for rows in groups.values() for r in rows])
         groups = {key: [r for r in rows if r["id"] in locked] for key, rows in groups.items()}
         groups = {key: rows for key, rows in groups.items() if rows}
         if not groups:
             return Letter
         levels = self.env["dunning.level"].browse({key[1] for key in groups})
+        levels.fetch(["sequence", "channel", "needs_approval", "policy_id"])
         partners = self.env["res.partner"].browse(
             {key[0] for key in groups} | {r["contact_id"] for rows in groups.values() for r in rows}
         )
-        partners.fetch(["lang", "dunning_user_id", "user_id", "name"])
+        partners.fetch(["lang", "dunning_user_id", "user_id"])
         credits = self._open_credit_notes({key[0] for key in groups})
         # Credit notes are deducted once, on the customer's highest letter in each currency.
         highest = {}
         for key in groups:
-            level = levels.browse(key[1])
-            best = highest.get((key[0], key[2]))
-            if not best or level.sequence > levels.browse(best[1]).sequence:
-                highest[(key[0], key[2])] = key
+            best = highest.get(key[::2])
+            if not best or levels.browse(key[1]).sequence > levels.browse(best[1]).sequence:
+                highest[key[::2]] = key
         keys = list(groups)
-        letter_vals = []
+        currencies = self.env["res.currency"].browse({key[2] for key in keys})
+        no_credit = self.env["account.move"]
+        letter_rows = []
         for key in keys:
             partner_id, level_id, currency_id = key
             rows = groups[key]
@@ -305,38 +308,49 @@ class DunningRun(models.Model):
             partner = partners.browse(partner_id)
             contact = partners.browse(rows[-1]["contact_id"])
             new_customer = rows[0].get("new_customer")
-            vals = {
-                "partner_id": partner_id,
-                "contact_id": contact.id,
-                "company_id": self.company_id.id,
-                "currency_id": currency_id,
-                "policy_id": level.policy_id.id,
-                "level_id": level_id,
-                "channel": level.channel,
-                "lang": contact.lang or partner.lang,
-                "run_id": self.id,
-                "date": self.date,
-                "user_id": partner.dunning_user_id.id,
-                "state": "to_approve" if level.needs_approval or new_customer else "draft",
-                "approval_reason": (
-                    "new_customer" if new_customer else "level" if level.needs_approval else False
-                ),
-            }
-            if highest[(partner_id, currency_id)] == key:
-                vals["credit_move_ids"] = [
-                    fields.Command.set(credits.get((partner_id, currency_id), []))
-                ]
-            letter_vals.append(vals)
+            if new_customer:
+                reason = "new_customer"
+            else:
+                reason = "level" if level.needs_approval else None
+            deducted = credits.get(key[::2], no_credit) if highest[key[::2]] == key else no_credit
+            letter_rows.append(
+                {
+                    "partner_id": partner_id,
+                    "contact_id": contact.id,
+                    "company_id": self.company_id.id,
+                    "currency_id": currency_id,
+                    "policy_id": level.policy_id.id,
+                    "level_id": level_id,
+                    "channel": level.channel,
+                    "lang": contact.lang or partner.lang,
+                    "run_id": self.id,
+                    "date": self.date,
+                    "user_id": partner.dunning_user_id.id,
+                    "salesperson_id": partner.user_id.id,
+                    "state": "to_approve" if reason else "draft",
+                    "approval_reason": reason,
+                    "invoice_count": len(rows),
+                    **letter_amounts(
+                        [r["amount_residual"] for r in rows],
+                        deducted.mapped("amount_residual"),
+                        currencies.browse(currency_id),
+                    ),
+                }
+            )
+            rows[0]["credit_ids"] = deducted.ids
         try:
             with self.env.cr.savepoint():
-                letters = Letter.create(letter_vals)
-                line_vals = []
-                for key, letter in zip(keys, letters, strict=True):
-                    line_vals += [
+                letters = bulk_create(Letter, letter_rows)
+                line_rows = []
+                credit_rows = []
+                for key, letter_id, letter_row in zip(keys, letters.ids, letter_rows, strict=True):
+                    line_rows += [
                         {
-                            "letter_id": letter.id,
+                            "letter_id": letter_id,
                             "move_id": r["id"],
                             "level_id": key[1],
+                            "state": letter_row["state"],
+                            "company_id": self.company_id.id,
                             "date_due": r["due"],
                             "amount_total": r["amount_total"],
                             "amount_residual": r["amount_residual"],
@@ -345,8 +359,32 @@ class DunningRun(models.Model):
                         }
                         for r in groups[key]
                     ]
-                self.env["dunning.letter.line"].create(line_vals)
+                    credit_rows += [
+                        (letter_id, move_id) for move_id in groups[key][0]["credit_ids"]
+                    ]
+                # The letters' amounts and counts are already right: the lines must not
+                # trigger their recomputation.
+                protected = [
+                    Letter._fields[f]
+                    for f in ("amount_overdue", "amount_credit", "amount_due", "invoice_count")
+                ]
+                with self.env.protecting(protected, letters):
+                    bulk_create(self.env["dunning.letter.line"], line_rows)
+                if credit_rows:
+                    field = Letter._fields["credit_move_ids"]
+                    self.env.cr.execute(
+                        SQL(
+                            "INSERT INTO %s (%s, %s) VALUES %s",
+                            SQL.identifier(field.relation),
+                            SQL.identifier(field.column1),
+                            SQL.identifier(field.column2),
+                            SQL(", ").join(credit_rows),
+                        )
+                    )
+                    # amounts already deduct them: only the cache needs refreshing
+                    letters.invalidate_recordset(["credit_move_ids"])
                 self._advance_moves(groups)
+                self.env.flush_all()
         except pg_errors.UniqueViolation:
             # Another run gave these invoices their level first: nothing to add.
             self.env.invalidate_all()
@@ -355,13 +393,15 @@ class DunningRun(models.Model):
         return letters
 
     def _advance_moves(self, groups):
-        """Record the level reached on the invoices, one write per level."""
+        """Record the level reached on the invoices, one statement per level."""
         by_level = defaultdict(list)
         for (_partner, level_id, _currency), rows in groups.items():
             by_level[level_id] += [r["id"] for r in rows]
-        Move = self.env["account.move"].with_context(tracking_disable=True)
+        Move = self.env["account.move"]
         for level_id, move_ids in by_level.items():
-            Move.browse(move_ids).write({"dunning_level_id": level_id, "dunning_date": self.date})
+            bulk_write(
+                Move.browse(move_ids), {"dunning_level_id": level_id, "dunning_date": self.date}
+            )
 
     def _open_credit_notes(self, partner_ids):
         """Posted credit notes not yet reconciled, by (customer, currency)."""
@@ -373,12 +413,11 @@ class DunningRun(models.Model):
                 ("payment_state", "in", OPEN_PAYMENT_STATES),
                 ("company_id", "=", self.company_id.id),
             ],
-            ["commercial_partner_id", "currency_id"],
+            ["commercial_partner_id", "currency_id", "amount_residual"],
         )
-        result = defaultdict(list)
-        for move in credit_notes:
-            result[(move.commercial_partner_id.id, move.currency_id.id)].append(move.id)
-        return result
+        return credit_notes.grouped(
+            lambda move: (move.commercial_partner_id.id, move.currency_id.id)
+        )
 
     def _ask_salespeople(self, letters):
         todo = self.env.ref("mail.mail_activity_data_todo")

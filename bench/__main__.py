@@ -1,0 +1,191 @@
+"""Benchmarks for smart_dunning; run through `make bench ARGS="..."` (see bench/README.md).
+
+generate --db NAME --customers N --invoices M   database with smart_dunning and data
+engine   --db NAME [--date YYYY-MM-DD]          time one dunning run on a copy
+oca      --db NAME [--date YYYY-MM-DD]          time OCA credit control on a copy
+compare  --db NAME [--date YYYY-MM-DD]          both, and the ratio
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api, fields
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+ODOO = os.environ["SMART_DUNNING_ODOO"]
+CONF = os.environ["SMART_DUNNING_CONF"]
+TEMPLATE = os.environ.get("SMART_DUNNING_TEMPLATE", "")
+
+
+def odoo_bin(*args):
+    cmd = [
+        sys.executable,
+        os.path.join(ODOO, "odoo-bin"),
+        "-c",
+        CONF,
+        "--log-level=warn",
+        "--stop-after-init",
+        *args,
+    ]
+    subprocess.run(cmd, check=True)
+
+
+def admin_query(sql):
+    with odoo.sql_db.db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(sql)
+
+
+def copy_db(source, target):
+    admin_query(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+    admin_query(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+
+
+def env_for(db):
+    registry = Registry(db)
+    cr = registry.cursor()
+    return api.Environment(cr, SUPERUSER_ID, {})
+
+
+def cmd_generate(args):
+    from .generate import generate
+
+    if not TEMPLATE:
+        sys.exit("SMART_DUNNING_TEMPLATE is not set: run through `make bench`")
+    copy_db(TEMPLATE, args.db)
+    odoo_bin("-d", args.db, "-i", "smart_dunning")
+    env = env_for(args.db)
+    try:
+        result = generate(env, args.customers, args.invoices, days=args.days, seed=args.seed)
+        env.cr.commit()
+    finally:
+        env.cr.close()
+    print(json.dumps({"generate": result}, indent=2))
+
+
+def _run_date(env, args):
+    return (
+        fields.Date.to_date(args.date)
+        if args.date
+        else fields.Date.context_today(env["dunning.run"])
+    )
+
+
+def _overdue_count(env, on_date):
+    env.cr.execute(
+        """SELECT count(*) FROM account_move WHERE move_type = 'out_invoice' AND state = 'posted'
+           AND payment_state IN ('not_paid', 'partial') AND invoice_date_due < %s""",
+        [on_date],
+    )
+    return env.cr.fetchone()[0]
+
+
+def cmd_engine(args):
+    work = f"{args.db}_engine"
+    copy_db(args.db, work)
+    env = env_for(work)
+    try:
+        on_date = _run_date(env, args)
+        run = env["dunning.run"].create({"date": on_date, "company_id": env.company.id})
+        env.cr.commit()
+        queries = env.cr.sql_log_count
+        started = time.monotonic()
+        run._execute(commit=False)
+        env.cr.commit()
+        seconds = time.monotonic() - started
+        result = {
+            "overdue_invoices": _overdue_count(env, on_date),
+            "letters": run.letter_count,
+            "invoices_dunned": run.invoice_count,
+            "seconds": round(seconds, 2),
+            "queries": env.cr.sql_log_count - queries,
+        }
+    finally:
+        env.cr.close()
+    print(json.dumps({"engine": result}, indent=2))
+    return result
+
+
+def cmd_oca(args):
+    work = f"{args.db}_oca"
+    copy_db(args.db, work)
+    odoo_bin("-d", work, "-i", "account_credit_control")
+    env = env_for(work)
+    try:
+        on_date = _run_date(env, args)
+        policy = _oca_policy(env)
+        partners = env["res.partner"].search([("customer_rank", ">", 0)])
+        partners.write({"credit_policy_id": policy.id})
+        env.cr.commit()
+        run = env["credit.control.run"].create(
+            {"date": on_date, "policy_ids": [(6, 0, policy.ids)]}
+        )
+        env.cr.commit()
+        queries = env.cr.sql_log_count
+        started = time.monotonic()
+        run.generate_credit_lines()
+        env.cr.commit()
+        seconds = time.monotonic() - started
+        result = {
+            "overdue_invoices": _overdue_count(env, on_date),
+            "credit_lines": env["credit.control.line"].search_count([("run_id", "=", run.id)]),
+            "seconds": round(seconds, 2),
+            "queries": env.cr.sql_log_count - queries,
+        }
+    finally:
+        env.cr.close()
+    print(json.dumps({"oca": result}, indent=2))
+    return result
+
+
+def _oca_policy(env):
+    """OCA's shipped "3 time policy", on the company's receivable account."""
+    policy = env.ref("account_credit_control.credit_control_3_time", raise_if_not_found=False)
+    if not policy:
+        policy = env["credit.control.policy"].search([], limit=1)
+    receivable = env["account.account"].search(
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", env.company.ids)]
+    )
+    policy.write({"account_ids": [(6, 0, receivable.ids)], "company_id": env.company.id})
+    return policy
+
+
+def cmd_compare(args):
+    ours = cmd_engine(args)
+    theirs = cmd_oca(args)
+    ratio = theirs["seconds"] / ours["seconds"] if ours["seconds"] else None
+    print(json.dumps({"ratio_oca_over_ours": round(ratio, 1) if ratio else None}, indent=2))
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        prog="make bench ARGS=",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate")
+    gen.add_argument("--db", default="smart_dunning_bench")
+    gen.add_argument("--customers", type=int, default=3000)
+    gen.add_argument("--invoices", type=int, default=10000)
+    gen.add_argument("--days", type=int, default=150)
+    gen.add_argument("--seed", type=int, default=42)
+    for name in ("engine", "oca", "compare"):
+        cmd = sub.add_parser(name)
+        cmd.add_argument("--db", default="smart_dunning_bench")
+        cmd.add_argument("--date", help="run date (default: today)")
+    args = parser.parse_args()
+    config.parse_config(["-c", CONF, "--log-level=warn"], setup_logging=True)
+    {"generate": cmd_generate, "engine": cmd_engine, "oca": cmd_oca, "compare": cmd_compare}[
+        args.command
+    ](args)
+
+
+if __name__ == "__main__":
+    main()
