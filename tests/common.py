@@ -4,6 +4,7 @@ The tests live outside ``odoo.addons``, so Odoo does not tag them: the base clas
 ``test_tags`` and ``test_module`` itself, and every test class inherits it.
 """
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from odoo import Command
@@ -119,6 +120,14 @@ class DunningCase(AccountTestInvoicingCommon):
             company_ids=[Command.set(cls.company.ids)],
             **vals,
         )
+
+    @contextmanager
+    def assertRefused(self, exception, pattern):
+        """Like assertRaisesRegex, but in a savepoint: what the refused call did is undone, so
+        that the test can check that nothing changed."""
+        with self.assertRaises(exception) as context:
+            yield context
+        self.assertRegex(str(context.exception), pattern)
 
 
 def d(text):

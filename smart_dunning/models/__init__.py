@@ -1,8 +1,12 @@
 from . import (
     account_move,
+    account_partial_reconcile,
     dunning_demo,
+    dunning_dispute,
+    dunning_dispute_reason,
     dunning_letter,
     dunning_level,
+    dunning_plan,
     dunning_policy,
     dunning_run,
     res_company,

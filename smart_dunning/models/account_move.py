@@ -5,6 +5,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .bulk import bulk_write
+from .dunning_dispute import PAUSING_STATES
 from .dunning_schedule import next_step
 
 DUNNING_STATES = [
@@ -94,6 +95,36 @@ class AccountMove(models.Model):
         "dunning.letter", string="Reminders", compute="_compute_dunning_letter_ids"
     )
     dunning_letter_count = fields.Integer(compute="_compute_dunning_letter_ids")
+    dunning_dispute_ids = fields.Many2many(
+        "dunning.dispute",
+        "dunning_dispute_account_move_rel",
+        "move_id",
+        "dispute_id",
+        string="Disputes",
+        copy=False,
+        readonly=True,
+    )
+    dunning_open_dispute_ids = fields.Many2many(
+        "dunning.dispute", string="Open Disputes", compute="_compute_dunning_disputes"
+    )
+    dunning_dispute_count = fields.Integer(
+        string="Number of Disputes", compute="_compute_dunning_disputes"
+    )
+    dunning_plan_ids = fields.Many2many(
+        "dunning.plan",
+        "dunning_plan_account_move_rel",
+        "move_id",
+        "plan_id",
+        string="Payment Plans",
+        copy=False,
+        readonly=True,
+    )
+    dunning_plan_id = fields.Many2one(
+        "dunning.plan", string="Active Payment Plan", compute="_compute_dunning_plans"
+    )
+    dunning_plan_count = fields.Integer(
+        string="Number of Payment Plans", compute="_compute_dunning_plans"
+    )
 
     # ------------------------------------------------------------------ computes
 
@@ -214,6 +245,22 @@ class AccountMove(models.Model):
             move.dunning_letter_ids = move.dunning_letter_line_ids.letter_id
             move.dunning_letter_count = len(move.dunning_letter_ids)
 
+    @api.depends("dunning_dispute_ids.state")
+    def _compute_dunning_disputes(self):
+        for move in self:
+            move.dunning_open_dispute_ids = move.dunning_dispute_ids.filtered(
+                lambda dispute: dispute.state in PAUSING_STATES
+            )
+            move.dunning_dispute_count = len(move.dunning_dispute_ids)
+
+    @api.depends("dunning_plan_ids.state")
+    def _compute_dunning_plans(self):
+        for move in self:
+            move.dunning_plan_id = move.dunning_plan_ids.filtered(
+                lambda plan: plan.state == "active"
+            )[:1]
+            move.dunning_plan_count = len(move.dunning_plan_ids)
+
     @api.depends(
         "move_type",
         "state",
@@ -321,9 +368,40 @@ class AccountMove(models.Model):
 
         Extension point: disputes and payment plans add their own condition with ``|``.
         """
-        return Domain("dunning_pause_until", ">=", on_date) | Domain(
-            "payment_state", "=", "blocked"
+        return (
+            Domain("dunning_pause_until", ">=", on_date)
+            | Domain("payment_state", "=", "blocked")
+            | self._dunning_agreement_domain()
         )
+
+    @api.model
+    def _dunning_agreement_domain(self):
+        """Invoices in an open dispute (or in mediation) or in an active payment plan.
+
+        The same as ``any!`` on ``dunning_dispute_ids`` and ``dunning_plan_ids``, written as
+        ``id IN (subquery)``: PostgreSQL then estimates it at its true, small cost, where the
+        EXISTS form made it JIT-compile the query (0.9 s instead of 0.1 s to count the paused
+        invoices among 100,000). Like ``any!``, it ignores record rules: a salesperson who
+        cannot read a dispute still sees its invoice paused.
+        """
+
+        def to_sql(model, alias, query):
+            model.env["dunning.dispute"].flush_model(["state", "move_ids"])
+            model.env["dunning.plan"].flush_model(["state", "move_ids"])
+            return SQL(
+                """%s IN (
+                    SELECT rel.move_id FROM dunning_dispute_account_move_rel rel
+                      JOIN dunning_dispute dispute ON dispute.id = rel.dispute_id
+                     WHERE dispute.state IN %s
+                     UNION ALL
+                    SELECT rel.move_id FROM dunning_plan_account_move_rel rel
+                      JOIN dunning_plan plan ON plan.id = rel.plan_id
+                     WHERE plan.state = 'active')""",
+                SQL.identifier(alias, "id"),
+                PAUSING_STATES,
+            )
+
+        return Domain.custom(to_sql=to_sql)
 
     def _dunning_is_paused(self, on_date=None):
         """Return the invoices of ``self`` whose dunning is paused on ``on_date`` (default:
@@ -341,6 +419,44 @@ class AccountMove(models.Model):
             .search(Domain("id", "in", ids) & self._dunning_pause_domain(on_date))
             .with_env(self.env)
         )
+
+    def _dunning_has_dispute(self):
+        """The invoices of ``self`` that have, or had, a dispute that was not cancelled."""
+        return self._dunning_search_among(
+            Domain("dunning_dispute_ids", "any!", Domain("state", "!=", "cancelled"))
+        )
+
+    def _dunning_disputed(self):
+        """The invoices of ``self`` in an open dispute or in mediation."""
+        return self._dunning_search_among(
+            Domain("dunning_dispute_ids", "any!", Domain("state", "in", PAUSING_STATES))
+        )
+
+    def _dunning_search_among(self, domain):
+        ids = [i for i in self.ids if i]
+        if not ids:
+            return self.browse()
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(Domain("id", "in", ids) & domain)
+            .with_env(self.env)
+        )
+
+    def _dunning_resume(self, on_date):
+        """Resume dunning of the open invoices of ``self`` after a dispute or a plan, from the
+        level they reached, with the next delay counting from ``on_date``. Returns them."""
+        moves = self.sudo().filtered(lambda m: m._dunning_is_open_invoice())
+        moves._dunning_restart(on_date)
+        return moves.with_env(self.env)
+
+    def _dunning_update_plans(self):
+        """Payments reached these invoices: close the plans they complete."""
+        if not self.ids:
+            return
+        self.env["dunning.plan"].sudo().search(
+            [("move_ids", "in", self.ids), ("state", "in", ("active", "done"))]
+        )._sync_paid_state()
 
     def _dunning_restart(self, restart_date):
         """Resume dunning from ``restart_date``: the remaining levels keep their spacing but
@@ -360,3 +476,36 @@ class AccountMove(models.Model):
         action["domain"] = [("id", "in", self.dunning_letter_ids.ids)]
         action["context"] = {"create": False}
         return action
+
+    def action_dunning_new_dispute(self):
+        """Quick action: a new dispute about this invoice."""
+        self.ensure_one()
+        return self.env["dunning.dispute"]._action_new(
+            self.commercial_partner_id, self, self.company_id
+        )
+
+    def action_dunning_open_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "smart_dunning.dunning_dispute_action"
+        )
+        action["domain"] = [("move_ids", "in", self.ids)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "default_move_ids": self.ids,
+        }
+        return action
+
+    def action_dunning_open_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("smart_dunning.dunning_plan_action")
+        action["domain"] = [("move_ids", "in", self.ids)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "default_move_ids": self.ids,
+        }
+        return action
+
+    def action_dunning_promise(self):
+        """Quick action: record the customer's promise to pay this invoice on a date."""
+        return self.env["dunning.plan.promise"]._action_open(self.commercial_partner_id[:1], self)

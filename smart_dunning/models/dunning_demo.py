@@ -117,6 +117,7 @@ class DunningDemo(models.AbstractModel):
             elif what == "paused":
                 invoice.dunning_pause_until = today + timedelta(days=10)
         self._replay_history(env, company, history_start, today)
+        self._load_disputes_and_plans(env, company, today)
         return invoices
 
     def _setup_company(self, company):
@@ -197,4 +198,99 @@ class DunningDemo(models.AbstractModel):
         # The outgoing mails of the past would bounce on demo addresses: keep them as history.
         env["mail.mail"].sudo().search(
             [("model", "=", "dunning.letter"), ("state", "=", "outgoing")]
+        ).write({"state": "sent"})
+
+    def _load_disputes_and_plans(self, env, company, today):
+        """A dispute in mediation, a resolved one, an active plan and a promise to pay."""
+
+        def open_invoice(xmlid):
+            return env["account.move"].search(
+                [
+                    ("commercial_partner_id", "=", env.ref(f"smart_dunning.{xmlid}").id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("company_id", "=", company.id),
+                ],
+                order="invoice_date_due",
+                limit=1,
+            )
+
+        Dispute = env["dunning.dispute"]
+        galerie = open_invoice("partner_demo_wrong_postcode")
+        dispute = Dispute.create(
+            {
+                "partner_id": galerie.commercial_partner_id.id,
+                "move_ids": [Command.set(galerie.ids)],
+                "reason_id": env.ref("smart_dunning.dunning_dispute_reason_wrong_address").id,
+                "description": "Nos rappels nous reviennent : le code postal 10000 n'existe pas.",
+                "date_deadline": today + timedelta(days=7),
+            }
+        )
+        dispute.action_mediation()
+        dispute.note_ids = [
+            Command.create(
+                {
+                    "date": today - timedelta(days=2),
+                    "with_customer": True,
+                    "contact_name": "Mme Lambert (comptabilité)",
+                    "note": "Called the gallery: the invoice never arrived. They confirm Rue Haute "
+                    "130, 1000 Bruxelles and will pay once they have it.",
+                }
+            )
+        ]
+
+        bakery = open_invoice("partner_demo_boulangerie")
+        resolved = Dispute.create(
+            {
+                "partner_id": bakery.commercial_partner_id.id,
+                "move_ids": [Command.set(bakery.ids)],
+                "reason_id": env.ref("smart_dunning.dunning_dispute_reason_price_quantity").id,
+                "description": "Says we charged six hours instead of four.",
+            }
+        )
+        resolved.note_ids = [
+            Command.create(
+                {
+                    "with_salesperson": True,
+                    "with_worker": True,
+                    "contact_name": "Tom (installer)",
+                    "note": "The timesheet signed by the customer shows six hours.",
+                }
+            )
+        ]
+        resolved.write(
+            {
+                "resolution": "rejected",
+                "resolution_note": "Signed timesheet sent to the customer.",
+            }
+        )
+        resolved.action_resolve()
+
+        painter = open_invoice("partner_demo_schilder")
+        plan = env["dunning.plan"].create(
+            {
+                "partner_id": painter.commercial_partner_id.id,
+                "move_ids": [Command.set(painter.ids)],
+                "schedule_count": 4,
+                "schedule_first_date": today,
+                "note": "Agreed by phone: a large customer paid them late.",
+            }
+        )
+        plan.action_generate_schedule()
+        plan.action_confirm()
+        self._pay(env, painter, plan.line_ids[0].amount, today)
+
+        brewery = open_invoice("partner_demo_brewery")
+        env["dunning.plan.promise"].create(
+            {
+                "partner_id": brewery.commercial_partner_id.id,
+                "move_ids": [Command.set(brewery.ids)],
+                "date_due": today + timedelta(days=10),
+                "note": "Promised by e-mail.",
+            }
+        ).action_confirm()
+        # The confirmations would bounce on demo addresses: keep them as history.
+        env["mail.mail"].sudo().search(
+            [("model", "=", "dunning.plan"), ("state", "=", "outgoing")]
         ).write({"state": "sent"})

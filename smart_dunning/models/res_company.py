@@ -28,6 +28,13 @@ class ResCompany(models.Model):
         "salesperson is asked first before the first reminder goes out.",
     )
 
+    dunning_plan_breach_days = fields.Integer(
+        string="Payment Plan Tolerance (days)",
+        default=5,
+        help="A payment plan breaks when an instalment is still unpaid this many days after "
+        "its date; dunning then resumes.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)

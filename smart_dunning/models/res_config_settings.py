@@ -16,3 +16,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_new_customer_days = fields.Integer(
         related="company_id.dunning_new_customer_days", readonly=False
     )
+    dunning_plan_breach_days = fields.Integer(
+        related="company_id.dunning_plan_breach_days", readonly=False
+    )

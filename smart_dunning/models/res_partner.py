@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .account_move import OPEN_PAYMENT_STATES
+from .dunning_dispute import PAUSING_STATES
 from .dunning_schedule import in_payment_window, next_payment_day, parse_payment_days
 
 
@@ -60,6 +61,32 @@ class ResPartner(models.Model):
         "dunning.letter", "partner_id", string="Reminders", readonly=True
     )
     dunning_letter_count = fields.Integer(compute="_compute_dunning_letter_count")
+    dunning_dispute_ids = fields.One2many(
+        "dunning.dispute", "partner_id", string="Disputes", readonly=True
+    )
+    dunning_open_dispute_ids = fields.One2many(
+        "dunning.dispute",
+        "partner_id",
+        string="Open Disputes",
+        readonly=True,
+        domain=[("state", "in", PAUSING_STATES)],
+    )
+    dunning_dispute_count = fields.Integer(
+        string="Number of Disputes", compute="_compute_dunning_dispute_count"
+    )
+    dunning_plan_ids = fields.One2many(
+        "dunning.plan", "partner_id", string="Payment Plans", readonly=True
+    )
+    dunning_active_plan_ids = fields.One2many(
+        "dunning.plan",
+        "partner_id",
+        string="Active Payment Plans",
+        readonly=True,
+        domain=[("state", "=", "active")],
+    )
+    dunning_plan_count = fields.Integer(
+        string="Number of Payment Plans", compute="_compute_dunning_plan_count"
+    )
 
     @api.depends("is_company", "vat", "parent_id.dunning_customer_kind")
     def _compute_dunning_customer_kind(self):
@@ -118,6 +145,24 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.dunning_letter_count = counts.get(partner, 0)
+
+    def _compute_dunning_dispute_count(self):
+        counts = dict(
+            self.env["dunning.dispute"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.dunning_dispute_count = counts.get(partner, 0)
+
+    def _compute_dunning_plan_count(self):
+        counts = dict(
+            self.env["dunning.plan"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.dunning_plan_count = counts.get(partner, 0)
 
     @api.constrains("payment_days")
     def _check_payment_days(self):
@@ -195,3 +240,44 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"create": False}
         return action
+
+    def action_dunning_new_dispute(self):
+        """Quick action: a new dispute of this customer about its open invoices (the
+        collector takes out those not disputed; a salesperson may not read invoices)."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", OPEN_PAYMENT_STATES),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )
+        )
+        return self.env["dunning.dispute"]._action_new(partner, moves, self.env.company)
+
+    def action_dunning_open_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "smart_dunning.dunning_dispute_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_dunning_open_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("smart_dunning.dunning_plan_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_dunning_promise(self):
+        """Quick action: the customer promises to pay its open invoices on a date."""
+        self.ensure_one()
+        return self.env["dunning.plan.promise"]._action_open(self.commercial_partner_id)

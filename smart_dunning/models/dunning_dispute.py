@@ -1,0 +1,439 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
+
+DISPUTE_STATES = [
+    ("open", "Open"),
+    ("mediation", "In mediation"),
+    ("resolved", "Resolved"),
+    ("cancelled", "Cancelled"),
+]
+# While a dispute is in one of these states, its invoices get no letter and no call.
+PAUSING_STATES = ("open", "mediation")
+RESOLUTIONS = [
+    ("credit_note", "Credit note issued"),
+    ("corrected", "Invoice corrected and re-sent"),
+    ("customer_pays", "Customer pays"),
+    ("rejected", "Dispute rejected"),
+]
+
+
+class DunningDispute(models.Model):
+    _name = "dunning.dispute"
+    _description = "Dispute"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", compute="_compute_name", store=True, readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
+        help="The customer (the company, or the individual) who disputes the invoices.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_currency_id", store=True, precompute=True
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        "dunning_dispute_account_move_rel",
+        "dispute_id",
+        "move_id",
+        string="Invoices",
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
+        "('state', '=', 'posted')]",
+        help="While the dispute is open or in mediation, these invoices get no reminder.",
+    )
+    invoice_names = fields.Char(
+        string="Invoice Numbers",
+        compute="_compute_invoice_names",
+        compute_sudo=True,
+        help="Shown to those who may not open invoices, such as salespeople.",
+    )
+    reason_id = fields.Many2one("dunning.dispute.reason", required=True, index=True, tracking=True)
+    data_fix = fields.Selection(related="reason_id.data_fix")
+    description = fields.Text(string="Complaint", help="What the customer says, in their words.")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        default=lambda self: self.env.user,
+        tracking=True,
+        domain="[('share', '=', False)]",
+        help="The person who sees the dispute through to its resolution.",
+    )
+    salesperson_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    collector_id = fields.Many2one(related="partner_id.dunning_user_id", string="Collector")
+    date = fields.Date(
+        string="Opened On", required=True, readonly=True, default=fields.Date.context_today
+    )
+    date_deadline = fields.Date(
+        string="Deadline", tracking=True, help="The date by which the dispute should be settled."
+    )
+    amount_disputed = fields.Monetary(
+        compute="_compute_amount_disputed",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Proposed as the open amount of the invoices; lower it when the customer disputes "
+        "only part of it.",
+    )
+    state = fields.Selection(
+        DISPUTE_STATES, required=True, default="open", index=True, readonly=True, tracking=True
+    )
+    resolution = fields.Selection(RESOLUTIONS, tracking=True)
+    resolution_note = fields.Text()
+    date_resolved = fields.Date(string="Closed On", readonly=True, copy=False)
+    credit_note_ids = fields.Many2many(
+        "account.move",
+        "dunning_dispute_credit_note_rel",
+        "dispute_id",
+        "move_id",
+        string="Credit Notes",
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_refund'), "
+        "('state', '=', 'posted')]",
+        help="The credit notes that settle the dispute. When it is resolved, they are "
+        "reconciled with the disputed invoices.",
+    )
+    note_ids = fields.One2many("dunning.dispute.note", "dispute_id", string="Mediation Log")
+
+    _amount_disputed_positive = models.Constraint(
+        "CHECK (amount_disputed >= 0)", "The amount disputed cannot be negative."
+    )
+
+    @api.depends("date")
+    def _compute_name(self):
+        for dispute in self:
+            dispute.name = f"DSP/{dispute.date.year}/{dispute.id or 0:05d}" if dispute.date else "/"
+
+    @api.depends("move_ids")
+    def _compute_invoice_names(self):
+        for record in self:
+            record.invoice_names = ", ".join(record.move_ids.mapped("name"))
+
+    @api.depends("move_ids", "company_id")
+    def _compute_currency_id(self):
+        for dispute in self:
+            dispute.currency_id = dispute.move_ids[:1].currency_id or dispute.company_id.currency_id
+
+    @api.depends("move_ids")
+    def _compute_amount_disputed(self):
+        for dispute in self:
+            dispute.amount_disputed = sum(dispute.move_ids.mapped("amount_residual"))
+
+    @api.constrains("move_ids", "credit_note_ids", "partner_id")
+    def _check_moves(self):
+        # Salespeople may not read invoices: the check itself must see them.
+        for dispute in self.sudo():
+            if not dispute.move_ids:
+                raise ValidationError(
+                    self.env._("A dispute is about at least one invoice: add the invoices.")
+                )
+            if len(dispute.move_ids.currency_id) > 1:
+                raise ValidationError(
+                    self.env._("The invoices of a dispute must all be in one currency.")
+                )
+            wrong = dispute.move_ids.filtered(
+                lambda m, d=dispute: m.move_type != "out_invoice"
+                or m.state != "posted"
+                or m.commercial_partner_id != d.partner_id
+            )
+            if wrong:
+                raise ValidationError(
+                    self.env._(
+                        "%(invoices)s: a dispute only covers posted customer invoices of "
+                        "%(customer)s.",
+                        invoices=", ".join(wrong.mapped("display_name")),
+                        customer=dispute.partner_id.display_name,
+                    )
+                )
+            wrong = dispute.credit_note_ids.filtered(
+                lambda m, d=dispute: m.move_type != "out_refund"
+                or m.state != "posted"
+                or m.commercial_partner_id != d.partner_id
+            )
+            if wrong:
+                raise ValidationError(
+                    self.env._(
+                        "%(moves)s: only posted credit notes of %(customer)s can settle the "
+                        "dispute.",
+                        moves=", ".join(wrong.mapped("display_name")),
+                        customer=dispute.partner_id.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------ CRUD
+
+    def _reads_invoices(self):
+        return self.env.su or self.env["account.move"].has_access("read")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self._reads_invoices():
+            disputes = super().create(vals_list)
+        else:
+            # Salespeople may not read invoices, yet they open disputes about their customers'
+            # ones. Linking the invoices is done as superuser; the user's own rights are then
+            # checked on the result (own customers only), and _check_moves keeps the invoices
+            # to that customer's.
+            disputes = super(DunningDispute, self.sudo()).create(vals_list).sudo(False)
+            disputes.check_access("create")
+        disputes._subscribe_people()
+        disputes._log_on_invoices(
+            {
+                dispute.id: self.env._(
+                    "Dispute %(dispute)s opened (%(reason)s): no reminder until it is settled.",
+                    dispute=dispute.name,
+                    reason=dispute.reason_id.name,
+                )
+                for dispute in disputes
+            }
+        )
+        return disputes
+
+    def write(self, vals):
+        if vals.get("state") in ("resolved", "cancelled"):
+            self._check_collector()
+        pausing = self.filtered(lambda d: d.state in PAUSING_STATES)
+        before = {dispute.id: dispute.sudo().move_ids for dispute in pausing}
+        if "move_ids" in vals and not self._reads_invoices():
+            # as in create: the user's rights on the disputes first, the invoices as superuser
+            self.check_access("write")
+            result = super(DunningDispute, self.sudo()).write(vals)
+        else:
+            result = super().write(vals)
+        if "move_ids" in vals:
+            # An invoice taken out of a live dispute resumes its dunning from today, not with
+            # the letters it missed while it was paused.
+            removed = self.env["account.move"]
+            for dispute in pausing:
+                removed |= before[dispute.id] - dispute.sudo().move_ids
+            removed._dunning_resume(fields.Date.context_today(self))
+        if "partner_id" in vals:
+            self._subscribe_people()
+        return result
+
+    # ------------------------------------------------------------------ actions
+
+    def _check_collector(self):
+        if not (self.env.su or self.env.user.has_group("smart_dunning.group_dunning_user")):
+            raise UserError(self.env._("Only collections users may resolve or cancel a dispute."))
+
+    def action_mediation(self):
+        for dispute in self:
+            if dispute.state != "open":
+                raise UserError(
+                    self.env._(
+                        "Only an open dispute can go to mediation; %(dispute)s is %(state)s.",
+                        dispute=dispute.name,
+                        state=dispute._state_label(),
+                    )
+                )
+        self.write({"state": "mediation"})
+        return True
+
+    def action_resolve(self):
+        self._check_collector()
+        for dispute in self:
+            if dispute.state not in PAUSING_STATES:
+                raise UserError(
+                    self.env._(
+                        "Dispute %(dispute)s is already %(state)s.",
+                        dispute=dispute.name,
+                        state=dispute._state_label(),
+                    )
+                )
+            if not dispute.resolution:
+                raise UserError(
+                    self.env._(
+                        "Choose how dispute %(dispute)s was resolved before closing it.",
+                        dispute=dispute.name,
+                    )
+                )
+            if dispute.resolution == "credit_note" and not dispute.credit_note_ids:
+                raise UserError(
+                    self.env._(
+                        "Dispute %(dispute)s is resolved with a credit note: select it.",
+                        dispute=dispute.name,
+                    )
+                )
+        today = fields.Date.context_today(self)
+        self.write({"state": "resolved", "date_resolved": today})
+        self.filtered(lambda d: d.resolution == "credit_note")._reconcile_credit_notes()
+        self._resume_dunning(today)
+        return True
+
+    def action_cancel(self):
+        self._check_collector()
+        for dispute in self:
+            if dispute.state not in PAUSING_STATES:
+                raise UserError(
+                    self.env._(
+                        "Dispute %(dispute)s is already %(state)s.",
+                        dispute=dispute.name,
+                        state=dispute._state_label(),
+                    )
+                )
+        today = fields.Date.context_today(self)
+        self.write({"state": "cancelled", "date_resolved": today})
+        self._resume_dunning(today)
+        return True
+
+    def action_open_fix(self):
+        """The one-step correction of a data error: fix, re-send the invoices, close."""
+        self.ensure_one()
+        self._check_collector()
+        if not self.data_fix or self.state not in PAUSING_STATES:
+            raise UserError(
+                self.env._("Only an open dispute about a data error can be fixed in one step.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Fix and Re-send"),
+            "res_model": "dunning.dispute.fix",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_dispute_id": self.id},
+        }
+
+    @api.model
+    def _action_new(self, partner, moves, company):
+        """A new dispute in a dialog, about ``moves`` of ``partner``."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Open Dispute"),
+            "res_model": "dunning.dispute",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": partner.id,
+                "default_move_ids": moves.ids,
+                "default_company_id": company.id,
+            },
+        }
+
+    def action_open_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice")
+        action["domain"] = [("id", "in", self.move_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------ business
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _subscribe_people(self):
+        """The owner, the salesperson and the partner's collector follow the dispute."""
+        for dispute in self.sudo():
+            users = (
+                dispute.user_id | dispute.partner_id.user_id | dispute.partner_id.dunning_user_id
+            )
+            dispute.message_subscribe(partner_ids=users.partner_id.ids)
+
+    def _log_on_invoices(self, bodies):
+        """Note ``bodies`` ({dispute id: text}) on the chatter of each dispute's invoices."""
+        by_move = {}
+        for dispute in self.sudo():
+            for move in dispute.move_ids:
+                by_move[move.id] = bodies[dispute.id]
+        self.env["account.move"].sudo().browse(by_move)._message_log_batch(by_move)
+
+    def _reconcile_credit_notes(self):
+        """Settle the disputed invoices with the dispute's credit notes."""
+        for dispute in self:
+            lines = (dispute.move_ids | dispute.credit_note_ids).line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+                and not line.reconciled
+            )
+            for _account, account_lines in lines.grouped("account_id").items():
+                if account_lines.filtered(lambda line: line.balance > 0) and (
+                    account_lines.filtered(lambda line: line.balance < 0)
+                ):
+                    account_lines.reconcile()
+
+    def _resume_dunning(self, on_date):
+        """Dunning of the invoices still open resumes from the level they reached, with the
+        delay of the next level counting from ``on_date``."""
+        for dispute in self:
+            resumed = dispute.move_ids._dunning_resume(on_date)
+            if resumed:
+                dispute.message_post(
+                    body=self.env._(
+                        "Dunning resumes from %(date)s for %(invoices)s.",
+                        date=format_date(self.env, on_date),
+                        invoices=", ".join(resumed.mapped("name")),
+                    )
+                )
+        self._log_on_invoices(
+            {
+                dispute.id: self.env._(
+                    "Dispute %(dispute)s closed: %(state)s.",
+                    dispute=dispute.name,
+                    state=dispute._state_label(),
+                )
+                for dispute in self
+            }
+        )
+
+
+class DunningDisputeNote(models.Model):
+    _name = "dunning.dispute.note"
+    _description = "Mediation Note"
+    _order = "date desc, id desc"
+
+    dispute_id = fields.Many2one("dunning.dispute", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="dispute_id.company_id", store=True, index=True)
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    user_id = fields.Many2one(
+        "res.users", string="Written By", readonly=True, default=lambda self: self.env.user
+    )
+    note = fields.Text(required=True)
+    with_customer = fields.Boolean(string="Customer")
+    with_salesperson = fields.Boolean(string="Salesperson")
+    with_worker = fields.Boolean(
+        string="Worker", help="The member who delivered the work or the product."
+    )
+    with_operations = fields.Boolean(string="Operations")
+    contact_name = fields.Char(
+        string="People Involved",
+        help="Names of the people spoken to, e.g. the customer's "
+        "contact or the worker who delivered.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        notes = super().create(vals_list)
+        for note in notes:
+            note.dispute_id.message_post(
+                body=self.env._(
+                    "Mediation note of %(date)s (%(involved)s): %(note)s",
+                    date=format_date(self.env, note.date),
+                    involved=note._involved_label(),
+                    note=note.note,
+                )
+            )
+        return notes
+
+    def _involved_label(self):
+        self.ensure_one()
+        labels = [
+            self._fields[name]._description_string(self.env)
+            for name in ("with_customer", "with_salesperson", "with_worker", "with_operations")
+            if self[name]
+        ]
+        if self.contact_name:
+            labels.append(self.contact_name)
+        return ", ".join(labels) or "-"

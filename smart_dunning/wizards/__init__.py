@@ -1,0 +1,1 @@
+from . import dunning_dispute_fix, dunning_plan_promise
