@@ -26,6 +26,7 @@
         "views/dunning_dispute_reason_views.xml",
         "views/dunning_dispute_views.xml",
         "views/dunning_plan_views.xml",
+        "views/dunning_call_views.xml",
         "wizards/dunning_dispute_fix_views.xml",
         "wizards/dunning_plan_promise_views.xml",
         "views/account_move_views.xml",

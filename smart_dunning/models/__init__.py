@@ -13,3 +13,4 @@ from . import (
     res_config_settings,
     res_partner,
 )
+from . import dunning_call
