@@ -21,6 +21,7 @@ PG_ROLE=odoo
 DB_DEMO=smart_dunning_demo
 DB_TEST=smart_dunning_test
 DB_TEST_DEMO=smart_dunning_test_demo
+DB_TEST_SALE=smart_dunning_test_sale
 # Modules the addon needs, installed once into template databases that test runs copy.
 BASE_MODULES=account,contacts,mail
 # The customers' languages; smart_dunning's nl.po and fr.po load into them.
@@ -226,18 +227,18 @@ copy_db() {  # copy_db TEMPLATE NEW: database and filestore
 
 # A template database with Odoo's own modules installed, keyed on the Odoo source and options, so
 # that a test run only installs smart_dunning on a copy of it.
-template_db() {  # template_db with_demo(0|1) -> prints the template name
-    local key name
+template_db() {  # template_db with_demo(0|1) [modules] -> prints the template name
+    local key name modules=${2:-$BASE_MODULES}
     key=$( { cat "$ODOO/odoo/release.py"; git -C "$ODOO" rev-parse HEAD 2>/dev/null || stat -c %Y "$ODOO/odoo"; \
-        echo "$BASE_MODULES $1"; } | sha256sum | cut -c1-10)
+        echo "$modules $1 $LANGS"; } | sha256sum | cut -c1-10)
     name=sd_tpl_$1_$key
     if ! module_installed "$name" account; then
-        log "building template database $name ($BASE_MODULES, demo=$1); once per Odoo source"
+        log "building template database $name ($modules, demo=$1); once per Odoo source"
         drop_db "$name"
         local demo_flag=--without-demo
         [ "$1" = 1 ] && demo_flag=--with-demo
-        odoo -d "$name" -i "$BASE_MODULES" $demo_flag --load-language="$LANGS" --stop-after-init --log-level=warn \
-            || die "installing $BASE_MODULES failed"
+        odoo -d "$name" -i "$modules" $demo_flag --load-language="$LANGS" --stop-after-init --log-level=warn \
+            || die "installing $modules failed"
         psql_q -c "ALTER DATABASE \"$name\" WITH is_template TRUE" >/dev/null
     fi
     echo "$name"
@@ -268,18 +269,34 @@ cmd_demo() {
 cmd_test() {
     setup
     ensure_system_tools
-    local tpl tpl_demo t0=$SECONDS
-    tpl=$(template_db 0)
-    tpl_demo=$(template_db 1)
-    log "installing smart_dunning into fresh databases $DB_TEST (no demo) and $DB_TEST_DEMO (demo)"
-    install_addon "$DB_TEST" "$tpl" &
-    local pid=$!
-    install_addon "$DB_TEST_DEMO" "$tpl_demo"
-    wait "$pid" || die "installing smart_dunning into $DB_TEST failed"
+    local t0=$SECONDS pids=() status=0 main=1 sale=0
+    # tests_sale/ (the sale bridge) runs on its own database, with the sale app installed.
+    [ -d "$ROOT/tests_sale" ] && sale=1
+    if [ $# -gt 0 ]; then
+        case " $* " in *tests_sale*) main=0 ;; *) sale=0 ;; esac
+    fi
+    log "installing smart_dunning into fresh test databases"
+    if [ $main = 1 ]; then
+        install_addon "$DB_TEST" "$(template_db 0)" & pids+=($!)
+        install_addon "$DB_TEST_DEMO" "$(template_db 1)" & pids+=($!)
+    fi
+    if [ $sale = 1 ]; then
+        install_addon "$DB_TEST_SALE" "$(template_db 0 "$BASE_MODULES,sale_management")" & pids+=($!)
+    fi
+    for pid in "${pids[@]}"; do wait "$pid" || die "installing smart_dunning failed"; done
     log "databases ready in $((SECONDS - t0)) s; running the suite"
     cd "$ROOT"
-    SMART_DUNNING_DEMO_DB=$DB_TEST_DEMO "$VENV/bin/pytest" \
-        --odoo-config="$RUN/odoo.conf" --odoo-database="$DB_TEST" --odoo-log-level=warn "$@"
+    # --odoo-http serves Odoo during the session, for the browser tour.
+    if [ $main = 1 ]; then
+        SMART_DUNNING_DEMO_DB=$DB_TEST_DEMO "$VENV/bin/pytest" --odoo-http \
+            --odoo-config="$RUN/odoo.conf" --odoo-database="$DB_TEST" --odoo-log-level=warn \
+            "${@:-tests}" || status=$?
+    fi
+    if [ $sale = 1 ]; then
+        "$VENV/bin/pytest" --odoo-config="$RUN/odoo.conf" --odoo-database="$DB_TEST_SALE" \
+            --odoo-log-level=warn "${@:-tests_sale}" || status=$?
+    fi
+    return $status
 }
 
 cmd_lint() {
