@@ -1,6 +1,8 @@
 from . import (
     account_move,
     dunning_demo,
+    dunning_fee_scale,
+    dunning_legal_rate,
     dunning_letter,
     dunning_level,
     dunning_policy,
