@@ -1,6 +1,10 @@
 """Legal fees and interest: the shipped scales and rates of LEGAL.md, and the arithmetic."""
 
-from odoo.exceptions import ValidationError
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date
 
 from odoo.addons.smart_dunning.models.belgian_calendar import (
     add_working_days,
@@ -15,6 +19,8 @@ from odoo.addons.smart_dunning.models.dunning_fees import (
 )
 
 from .common import DunningCase, d
+
+DUE = d("2026-03-02")  # a Monday
 
 
 class TestScales(DunningCase):
@@ -206,3 +212,238 @@ class TestWaitingPeriod(DunningCase):
     def test_dutch_fourteen_days_after_receipt(self):
         self.assertEqual(nl_b2c_costs_from(d("2026-03-02"), "email"), d("2026-03-17"))
         self.assertEqual(nl_b2c_costs_from(d("2026-03-02"), "letter"), d("2026-03-19"))
+
+
+class FeeCase(DunningCase):
+    """A Belgian company in euro, as the cooperative (on the generic chart: the test database
+    has no Belgian localisation)."""
+
+    chart_template = "generic_coa"
+
+    @classmethod
+    def setup_independent_company(cls, **kwargs):
+        euro = cls.env.ref("base.EUR")
+        euro.active = True
+        return super().setup_independent_company(
+            currency_id=euro.id, country_id=cls.env.ref("base.be").id, **kwargs
+        )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.consumer = cls.make_partner("Jan Peeters", is_company=False, lang="nl_BE")
+        cls.policy_b2c.fee_clause = True
+
+    def fees(self, letter, kind=None):
+        lines = letter.fee_line_ids.filtered(lambda f: not kind or f.kind == kind)
+        return [(f.move_id, f.date_from, f.date_to, f.days, f.rate, f.amount) for f in lines]
+
+    def letter_on(self, day, partner=None):
+        run = self.run_dunning(d(day))
+        return run.letter_ids.filtered(lambda ltr: ltr.partner_id == (partner or self.customer))
+
+
+class TestBelgianBusinesses(FeeCase):
+    def test_interest_from_the_day_after_due_and_40_per_invoice(self):
+        self.assertEqual(self.company.currency_id.name, "EUR")
+        big = self.make_invoice(self.customer, 1000.0, DUE)
+        small = self.make_invoice(self.customer, 500.0, DUE)
+        letter = self.letter_on("2026-03-09")
+        # 3 to 9 March: 7 days at 10.5 %.
+        self.assertEqual(
+            self.fees(letter, "interest"),
+            [
+                (big, d("2026-03-03"), d("2026-03-09"), 7, 10.5, 2.01),
+                (small, d("2026-03-03"), d("2026-03-09"), 7, 10.5, 1.01),
+            ],
+        )
+        self.assertEqual(
+            sorted(self.fees(letter, "recovery"), key=lambda f: f[0].id),
+            [(big, False, False, 0, 0.0, 40.0), (small, False, False, 0, 0.0, 40.0)],
+        )
+        self.assertEqual(
+            (letter.amount_due, letter.amount_interest, letter.amount_fees, letter.amount_total),
+            (1500.0, 3.02, 80.0, 1583.02),
+        )
+        self.assertFalse(letter.is_first_reminder, "businesses get no consumer mentions")
+
+    def test_claim_is_recomputed_on_the_day_the_letter_leaves(self):
+        self.make_invoice(self.customer, 1000.0, DUE)
+        letter = self.letter_on("2026-03-09")
+        letter._dunning_send(sent_date=d("2026-03-16"))
+        self.assertEqual(self.fees(letter, "interest")[0][2:4], (d("2026-03-16"), 14))
+        self.assertEqual(letter.amount_interest, 4.03)  # 1000 x 10.5 % x 14 / 365
+
+    def test_rate_change_inside_the_period(self):
+        invoice = self.make_invoice(self.customer, 1000.0, d("2025-06-20"))
+        letter = self.letter_on("2025-06-27")
+        letter._dunning_send(sent_date=d("2025-07-10"))
+        self.assertEqual(
+            self.fees(letter, "interest"),
+            [
+                (invoice, d("2025-06-21"), d("2025-06-30"), 10, 11.5, 3.15),
+                (invoice, d("2025-07-01"), d("2025-07-10"), 10, 10.5, 2.88),
+            ],
+        )
+
+    def test_credit_note_lowers_the_interest_base_of_the_oldest_invoice(self):
+        old = self.make_invoice(self.customer, 1000.0, DUE - timedelta(days=3))
+        self.make_invoice(self.customer, 500.0, DUE)
+        self.make_invoice(self.customer, 200.0, DUE, move_type="out_refund")
+        letter = self.letter_on("2026-03-09")
+        bases = {f.move_id: f.base_amount for f in letter.fee_line_ids if f.kind == "interest"}
+        self.assertEqual(bases[old], 800.0)
+        self.assertEqual(sorted(bases.values()), [500.0, 800.0])
+
+    def test_policy_may_claim_neither(self):
+        self.policy_b2b.write({"claim_interest": False, "claim_fees": False})
+        self.make_invoice(self.customer, 1000.0, DUE)
+        letter = self.letter_on("2026-03-09")
+        self.assertFalse(letter.fee_line_ids)
+        self.assertEqual(letter.amount_total, 1000.0)
+
+    def test_policy_without_interest_needs_no_rate(self):
+        self.policy_b2b.claim_interest = False
+        self.make_invoice(self.customer, 1000.0, d("2026-06-25"))
+        letter = self.letter_on("2026-07-02")
+        self.assertEqual(letter.state, "draft")
+        self.assertEqual(letter.fee_line_ids.mapped("kind"), ["recovery"])
+
+    def test_missing_rate_holds_the_letter_and_refuses_to_send(self):
+        # LEGAL.md gives no rate for the second half of 2026.
+        self.make_invoice(self.customer, 1000.0, d("2026-06-25"))
+        letter = self.letter_on("2026-07-02")
+        self.assertEqual((letter.state, letter.approval_reason), ("to_approve", "missing_rate"))
+        self.assertFalse(letter.fee_line_ids, "nothing is claimed with a guessed rate")
+        self.assertIn(format_date(self.env, d("2026-07-01")), letter.fee_error)
+        with self.assertRaises(UserError) as caught:
+            letter.action_send()
+        self.assertIn("Collections > Configuration", str(caught.exception))
+        self.env["dunning.legal.rate"].create(
+            {"kind": "be_late_payment", "date_from": d("2026-07-01"), "rate": 10.0}
+        )
+        letter.action_update_fees()
+        self.assertFalse(letter.fee_error)
+        letter.action_send()
+        self.assertEqual(letter.state, "sent")
+        self.assertEqual([f[4] for f in self.fees(letter, "interest")], [10.5, 10.0])
+
+
+class TestBelgianConsumers(FeeCase):
+    def test_first_reminder_is_free_and_announces_the_damages(self):
+        self.make_invoice(self.consumer, 300.0, DUE)
+        letter = self.letter_on("2026-03-09", self.consumer)
+        self.assertEqual(letter.level_id.channel, "email")
+        self.assertTrue(letter.is_first_reminder)
+        self.assertFalse(letter.fee_line_ids)
+        self.assertEqual(letter.amount_total, 300.0)
+        self.assertEqual(letter.amount_fees_announced, 45.0)  # LEGAL.md: 300 -> 45
+        # E-mail of Monday 9 March: the 14 days run 10-23 March.
+        self.assertEqual(letter.costs_from, d("2026-03-24"))
+
+    def test_costs_after_the_waiting_period_of_a_paper_letter(self):
+        levels = self.b2c_levels
+        levels[0].channel = "letter"
+        levels[1].delay_days = 20
+        invoice = self.make_invoice(self.consumer, 1000.0, DUE)
+        first = self.letter_on("2026-03-09", self.consumer)
+        first._dunning_send(sent_date=d("2026-03-09"))
+        # Paper of Monday 9 March: day 1 is Thursday 12 March, costs from Thursday 26 March.
+        second = self.letter_on("2026-03-22", self.consumer)
+        self.assertFalse(second.is_first_reminder)
+        self.assertFalse(second.fee_line_ids, "inside the waiting period: no cost at all")
+        second._dunning_update_fees(as_of=d("2026-03-25"))
+        self.assertFalse(second.fee_line_ids, "last day of the waiting period")
+        second._dunning_update_fees(as_of=d("2026-03-26"))
+        self.assertEqual(
+            self.fees(second),
+            [
+                (invoice, d("2026-03-26"), d("2026-03-26"), 1, 10.5, 0.29),
+                (self.env["account.move"], False, False, 0, 0.0, 90.0),  # 1000 -> 90
+            ],
+        )
+        self.assertEqual(second.fee_line_ids.mapped("kind"), ["interest", "lump_sum"])
+
+    def test_reminder_fees_instead_of_the_lump_sum_never_both(self):
+        self.policy_b2c.b2c_damages = "reminder"
+        self.make_invoice(self.consumer, 1000.0, DUE)
+        for level in self.b2c_levels[:3]:
+            day = DUE + timedelta(days=level.delay_days)
+            letter = self.letter_on(fields.Date.to_string(day), self.consumer)
+            letter._dunning_send(sent_date=day)
+        letters = self.consumer.dunning_letter_ids.sorted("date")
+        self.assertEqual(letters.mapped("amount_fees"), [0.0, 7.5, 15.0])
+        self.assertNotIn("lump_sum", letters.fee_line_ids.mapped("kind"))
+        self.assertEqual(letters[0].amount_fees_announced, 7.5)
+
+    def test_without_clause_only_the_legal_interest(self):
+        self.policy_b2c.fee_clause = False
+        self.make_invoice(self.consumer, 1000.0, DUE)
+        first = self.letter_on("2026-03-09", self.consumer)
+        first._dunning_send(sent_date=d("2026-03-09"))
+        self.assertEqual(first.amount_fees_announced, 0.0)
+        second = self.letter_on("2026-03-27", self.consumer)
+        self.assertEqual(second.fee_line_ids.mapped("kind"), ["interest"])
+        self.assertEqual(second.fee_line_ids.basis, "be_legal")
+        self.assertEqual(second.fee_line_ids.rate, 4.5)
+        self.assertEqual(second.fee_line_ids.date_from, d("2026-03-24"))
+
+    def test_contract_rate_is_capped_at_the_business_rate(self):
+        self.make_invoice(self.consumer, 1000.0, DUE)
+        first = self.letter_on("2026-03-09", self.consumer)
+        first._dunning_send(sent_date=d("2026-03-09"))
+        second = self.letter_on("2026-03-27", self.consumer)
+        for contract, expected in ((12.0, 10.5), (8.0, 8.0)):
+            self.policy_b2c.contract_interest_rate = contract
+            second._dunning_update_fees()
+            self.assertEqual(
+                second.fee_line_ids.filtered(lambda f: f.kind == "interest").rate, expected
+            )
+
+
+class TestDutchCustomers(FeeCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.nl_b2c = cls.policy_b2c.copy({"name": "NL consumers", "legal_regime": "nl_b2c"})
+        cls.nl_b2b = cls.policy_b2b.copy({"name": "NL businesses", "legal_regime": "nl_b2b"})
+        cls.dutch_consumer = cls.make_partner(
+            "Sanne de Vries", is_company=False, lang="nl_NL", dunning_policy_id=cls.nl_b2c.id
+        )
+        cls.dutch_company = cls.make_partner(
+            "Jansen Installatie BV", lang="nl_NL", dunning_policy_id=cls.nl_b2b.id
+        )
+
+    def test_fourteen_day_letter_then_wik_costs_on_the_sum(self):
+        due = d("2025-03-03")
+        first_invoice = self.make_invoice(self.dutch_consumer, 600.0, due)
+        self.make_invoice(self.dutch_consumer, 400.0, due)
+        letter = self.letter_on("2025-03-10", self.dutch_consumer)
+        self.assertTrue(letter.is_first_reminder)
+        self.assertEqual(letter.amount_fees_announced, 150.0, "WIK on 1000, not 2 x on 600/400")
+        self.assertEqual(letter.costs_from, d("2025-03-25"))
+        self.assertEqual(letter.fee_line_ids.mapped("kind"), ["interest", "interest"])
+        self.assertEqual(
+            self.fees(letter, "interest")[0][:5],
+            (first_invoice, d("2025-03-04"), d("2025-03-10"), 7, 6.0),
+        )
+        letter._dunning_send(sent_date=d("2025-03-10"))
+        second = self.letter_on("2025-03-28", self.dutch_consumer)
+        self.assertEqual(self.fees(second, "collection")[0][5], 150.0)
+
+    def test_business_wik_per_invoice_with_the_40_minimum(self):
+        due = d("2025-03-03")
+        self.make_invoice(self.dutch_company, 100.0, due)
+        self.make_invoice(self.dutch_company, 1000.0, due)
+        letter = self.letter_on("2025-03-10", self.dutch_company)
+        self.assertEqual(sorted(f[5] for f in self.fees(letter, "collection")), [40.0, 150.0])
+        self.assertEqual(
+            set(letter.fee_line_ids.filtered(lambda f: f.kind == "interest").mapped("rate")),
+            {11.15},
+        )
+
+    def test_unverified_rate_is_refused(self):
+        self.make_invoice(self.dutch_company, 1000.0, d("2025-06-20"))
+        letter = self.letter_on("2025-07-05", self.dutch_company)
+        self.assertEqual(letter.approval_reason, "missing_rate")
+        self.assertIn("6:119a", letter.fee_error)

@@ -4,6 +4,7 @@ from . import (
     dunning_fee_scale,
     dunning_legal_rate,
     dunning_letter,
+    dunning_letter_fee,
     dunning_level,
     dunning_policy,
     dunning_run,

@@ -86,6 +86,15 @@ class AccountMove(models.Model):
         "dunning.letter", string="Reminders", compute="_compute_dunning_letter_ids"
     )
     dunning_letter_count = fields.Integer(compute="_compute_dunning_letter_ids")
+    dunning_fee_letter_id = fields.Many2one(
+        "dunning.letter",
+        string="Fees of Letter",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="This invoice books the fees and interest claimed by that letter; it never bears "
+        "fees or interest itself.",
+    )
 
     # ------------------------------------------------------------------ computes
 

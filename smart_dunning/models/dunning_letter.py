@@ -3,6 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import format_date
 
 from .dunning_level import CHANNELS
 
@@ -59,7 +60,11 @@ class DunningLetter(models.Model):
         LETTER_STATES, required=True, default="draft", index=True, tracking=True, readonly=True
     )
     approval_reason = fields.Selection(
-        [("level", "Level needs approval"), ("new_customer", "New customer: salesperson asked")],
+        [
+            ("level", "Level needs approval"),
+            ("new_customer", "New customer: salesperson asked"),
+            ("missing_rate", "Interest rate or fee scale missing"),
+        ],
         readonly=True,
     )
     judicial_route = fields.Selection(
@@ -91,6 +96,47 @@ class DunningLetter(models.Model):
         help="Overdue amount of the letter's invoices minus the open credit notes.",
     )
     invoice_count = fields.Integer(compute="_compute_move_ids", store=True)
+    fee_line_ids = fields.One2many(
+        "dunning.letter.fee", "letter_id", string="Fees and Interest", readonly=True
+    )
+    amount_interest = fields.Monetary(string="Interest", compute="_compute_fees", store=True)
+    amount_fees = fields.Monetary(string="Fees", compute="_compute_fees", store=True)
+    amount_total = fields.Monetary(
+        string="Total Claimed",
+        compute="_compute_fees",
+        store=True,
+        help="Total due plus the fees and interest the letter claims.",
+    )
+    fee_move_id = fields.Many2one(
+        "account.move",
+        string="Fee Invoice",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The separate invoice that books the fees and interest of this letter.",
+    )
+    fee_error = fields.Char(
+        string="Fees Not Computed",
+        readonly=True,
+        copy=False,
+        help="Why the letter cannot claim its fees and interest yet.",
+    )
+    is_first_reminder = fields.Boolean(
+        string="First Reminder",
+        readonly=True,
+        help="No earlier reminder reached the customer about these invoices: for consumers "
+        "the letter is free and carries the mentions the law requires.",
+    )
+    costs_from = fields.Date(
+        readonly=True,
+        help="First day the customer may be charged costs, when this first reminder waits "
+        "for a legal period.",
+    )
+    amount_fees_announced = fields.Monetary(
+        string="Costs Announced",
+        readonly=True,
+        help="What this first reminder announces the customer will owe if it does not pay in time.",
+    )
 
     _check_amounts = models.Constraint(
         "CHECK (amount_overdue >= 0)", "A letter cannot claim a negative amount."
@@ -106,6 +152,15 @@ class DunningLetter(models.Model):
         for letter in self:
             letter.move_ids = letter.line_ids.move_id
             letter.invoice_count = len(letter.line_ids)
+
+    @api.depends("fee_line_ids.amount", "fee_line_ids.kind", "amount_due")
+    def _compute_fees(self):
+        for letter in self:
+            interest = sum(fee.amount for fee in letter.fee_line_ids if fee.kind == "interest")
+            fees = sum(fee.amount for fee in letter.fee_line_ids if fee.kind != "interest")
+            letter.amount_interest = interest
+            letter.amount_fees = fees
+            letter.amount_total = letter.amount_due + interest + fees
 
     @api.depends("line_ids.amount_residual", "credit_move_ids.amount_residual")
     def _compute_amounts(self):
@@ -136,7 +191,15 @@ class DunningLetter(models.Model):
         self._check_collector()
         letters = self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
         letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
-        letters._dunning_send()
+        letters._dunning_send(raise_missing_rate=True)
+        return True
+
+    def action_update_fees(self):
+        """Compute the fees and interest again, e.g. after an admin added a missing rate."""
+        self._check_collector()
+        self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))._dunning_update_fees(
+            raise_missing_rate=True
+        )
         return True
 
     def action_cancel(self):
@@ -170,11 +233,46 @@ class DunningLetter(models.Model):
             )
         return self - empty
 
-    def _dunning_send(self, sent_date=None):
+    def _dunning_update_fees(self, as_of=None, raise_missing_rate=False):
+        """Compute the claim of each letter on ``as_of`` (default: its date).
+
+        A letter whose period has no known rate or scale claims nothing and goes back to the
+        collector; with ``raise_missing_rate`` the user gets the reason instead.
+
+        :return: the letters held back for a missing rate
+        """
+        missing = self.env["dunning.letter.fee"]._dunning_compute(self, as_of)
+        held = self.browse([letter.id for letter in missing])
+        if held and raise_missing_rate:
+            raise UserError("\n".join(f"{letter.name}: {letter.fee_error}" for letter in held))
+        to_hold = held.filtered(lambda ltr: ltr.state == "draft")
+        to_hold.write({"state": "to_approve", "approval_reason": "missing_rate"})
+        if held:
+            held._message_log_batch({letter.id: letter.fee_error for letter in held})
+        return held
+
+    def _dunning_missing_rate_message(self, error):
+        labels = dict(
+            self.env["dunning.legal.rate"]._fields["kind"]._description_selection(self.env)
+        )
+        labels.update(
+            self.env["dunning.fee.scale"]._fields["kind"]._description_selection(self.env)
+        )
+        return self.env._(
+            'No rate or scale is known for "%(kind)s" on %(date)s: an administrator must add '
+            "the published one under Collections > Configuration before this letter can "
+            "claim fees and interest.",
+            kind=labels.get(error.kind, error.kind or ""),
+            date=format_date(self.env, error.day),
+        )
+
+    def _dunning_send(self, sent_date=None, raise_missing_rate=False):
         letters = self.filtered(lambda ltr: ltr.state == "draft")._refresh_lines()
+        sent_date = sent_date or fields.Date.context_today(self)
+        # The claim is the one of the day the letter leaves.
+        letters -= letters._dunning_update_fees(sent_date, raise_missing_rate)
         for channel, batch in letters.grouped("channel").items():
             getattr(batch, f"_send_{channel}")()
-        sent_date = sent_date or fields.Date.context_today(self)
         letters.write({"state": "sent", "sent_date": sent_date})
         # The next level counts from the day the customer got this one.
         letters.move_ids.with_context(tracking_disable=True).write({"dunning_date": sent_date})

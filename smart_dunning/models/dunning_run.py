@@ -352,6 +352,7 @@ class DunningRun(models.Model):
             self.env.invalidate_all()
             return Letter
         self._ask_salespeople(letters.filtered(lambda ltr: ltr.approval_reason == "new_customer"))
+        letters._dunning_update_fees()
         return letters
 
     def _advance_moves(self, groups):
