@@ -18,7 +18,7 @@ from odoo.addons.smart_dunning.models.dunning_fees import (
     nl_b2c_costs_from,
 )
 
-from .common import DunningCase, d
+from .common import BelgianDunningCase, DunningCase, d
 
 DUE = d("2026-03-02")  # a Monday
 
@@ -214,20 +214,7 @@ class TestWaitingPeriod(DunningCase):
         self.assertEqual(nl_b2c_costs_from(d("2026-03-02"), "letter"), d("2026-03-19"))
 
 
-class FeeCase(DunningCase):
-    """A Belgian company in euro, as the cooperative (on the generic chart: the test database
-    has no Belgian localisation)."""
-
-    chart_template = "generic_coa"
-
-    @classmethod
-    def setup_independent_company(cls, **kwargs):
-        euro = cls.env.ref("base.EUR")
-        euro.active = True
-        return super().setup_independent_company(
-            currency_id=euro.id, country_id=cls.env.ref("base.be").id, **kwargs
-        )
-
+class FeeCase(BelgianDunningCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

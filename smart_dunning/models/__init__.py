@@ -1,5 +1,7 @@
 from . import (
+    account_bank_statement_line,
     account_move,
+    account_payment,
     dunning_demo,
     dunning_fee_scale,
     dunning_legal_rate,

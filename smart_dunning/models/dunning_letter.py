@@ -5,7 +5,13 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
+from .account_move import OPEN_PAYMENT_STATES
 from .dunning_level import CHANNELS
+from .structured_communication import find_ogms, format_ogm
+
+# Structured communications of letters are 1_000_000_000 + id; payment plans use 2_000_000_000 +
+# id, so a reference never points to both.
+LETTER_OGM_BASE = 1_000_000_000
 
 LETTER_STATES = [
     ("draft", "To send"),
@@ -96,6 +102,15 @@ class DunningLetter(models.Model):
         help="Overdue amount of the letter's invoices minus the open credit notes.",
     )
     invoice_count = fields.Integer(compute="_compute_move_ids", store=True)
+    payment_reference = fields.Char(
+        compute="_compute_payment_reference",
+        store=True,
+        index="btree_not_null",
+        copy=False,
+        help="The reference the customer gives with the payment of this letter: the structured "
+        "communication for a Belgian company, the letter's reference otherwise. Payments "
+        "carrying it are reconciled with the letter's invoices, the oldest first.",
+    )
     fee_line_ids = fields.One2many(
         "dunning.letter.fee", "letter_id", string="Fees and Interest", readonly=True
     )
@@ -152,6 +167,16 @@ class DunningLetter(models.Model):
         for letter in self:
             letter.move_ids = letter.line_ids.move_id
             letter.invoice_count = len(letter.line_ids)
+
+    @api.depends("company_id", "name")
+    def _compute_payment_reference(self):
+        for letter in self:
+            if not isinstance(letter.id, int):
+                letter.payment_reference = False
+            elif letter.company_id.country_id.code == "BE":
+                letter.payment_reference = format_ogm(LETTER_OGM_BASE + letter.id)
+            else:
+                letter.payment_reference = letter.name
 
     @api.depends("fee_line_ids.amount", "fee_line_ids.kind", "amount_due")
     def _compute_fees(self):
@@ -351,6 +376,59 @@ class DunningLetter(models.Model):
                 move_bodies[move.id] = body
         self.env["res.partner"].browse(partner_bodies)._message_log_batch(partner_bodies)
         self.env["account.move"].browse(move_bodies)._message_log_batch(move_bodies)
+
+    # ------------------------------------------------------------------ payments
+
+    @api.model
+    def _dunning_find_by_references(self, payments):
+        """The letter each payment refers to by its communication.
+
+        :param payments: ``{key: (communication, partner, company)}``
+        :return: ``{key: letter}`` for the payments whose communication carries the reference
+            of a letter of the same company and, when the payment has one, the same customer
+        """
+        candidates = {
+            key: [*find_ogms(text), (text or "").strip()]
+            for key, (text, _p, _c) in payments.items()
+        }
+        references = {ref for refs in candidates.values() for ref in refs if ref}
+        if not references:
+            return {}
+        letters = self.search(
+            [("payment_reference", "in", list(references)), ("state", "=", "sent")]
+        )
+        by_reference = {(ltr.payment_reference, ltr.company_id): ltr for ltr in letters}
+        found = {}
+        for key, (_text, partner, company) in payments.items():
+            for ref in candidates[key]:
+                letter = by_reference.get((ref, company))
+                if letter and (not partner or partner.commercial_partner_id == letter.partner_id):
+                    found[key] = letter
+                    break
+        return found
+
+    def _dunning_reconcile(self, credit_lines):
+        """Reconcile the customer's payment lines with the letter's open invoices, the oldest
+        due date first (the order of the accounting engine)."""
+        self.ensure_one()
+        moves = (self.move_ids | self.fee_move_id).filtered(
+            lambda m: m.state == "posted" and m.payment_state in OPEN_PAYMENT_STATES
+        )
+        account = credit_lines.account_id[:1]
+        debit_lines = moves.line_ids.filtered(
+            lambda line: line.account_id == account and not line.reconciled
+        )
+        if not (account and debit_lines):
+            return False
+        (credit_lines.filtered(lambda line: line.account_id == account) | debit_lines).reconcile()
+        self.message_post(
+            body=self.env._(
+                "Payment %(payment)s quotes this letter: reconciled with %(invoices)s.",
+                payment=", ".join(credit_lines.move_id.mapped("display_name")),
+                invoices=", ".join(moves.mapped("name")),
+            )
+        )
+        return True
 
     def _format_amount(self, amount):
         self.ensure_one()
