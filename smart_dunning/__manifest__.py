@@ -14,6 +14,8 @@
     "data": [
         "security/smart_dunning_security.xml",
         "security/ir.model.access.csv",
+        "report/dunning_letter_templates.xml",
+        "report/dunning_letter_report.xml",
         "data/mail_template_data.xml",
         "data/dunning_legal_rate_data.xml",
         "data/dunning_fee_scale_data.xml",

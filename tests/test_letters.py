@@ -1,7 +1,12 @@
 """Letters: payment reference and reconciliation, rendering in the customer's language,
 postal runs, e-mail failures."""
 
+import io
 from datetime import timedelta
+
+import PyPDF2
+
+from odoo.tests import freeze_time
 
 from odoo.addons.smart_dunning.models.structured_communication import find_ogms, is_valid_ogm
 
@@ -106,3 +111,143 @@ class TestReferenceOutsideBelgium(DunningCase):
         self.make_invoice(self.customer, 100.0, DUE)
         letter = self.run_dunning(d("2026-03-09")).letter_ids
         self.assertEqual(letter.payment_reference, letter.name)
+
+
+def pdf_text(env, letters):
+    """The text of the letters' PDF, rendered by wkhtmltopdf."""
+    pdf, kind = (
+        env["ir.actions.report"]
+        .with_context(force_report_rendering=True)
+        ._render_qweb_pdf("smart_dunning.action_report_dunning_letter", letters.ids)
+    )
+    assert kind == "pdf", kind
+    reader = PyPDF2.PdfReader(io.BytesIO(pdf))
+    # The extraction separates words with tabs and breaks lines: compare on single spaces.
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+class LetterCase(BelgianDunningCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "company_registry": "0458.221.397",
+                "phone": "+32 2 555 01 00",
+                "email": "klanten@coop.example.com",
+                "dunning_service_hours": "Monday to Friday, 9:00 to 17:00",
+            }
+        )
+        cls.env["res.partner.bank"].create(
+            {"acc_number": "BE68539007547034", "partner_id": cls.company.partner_id.id}
+        )
+
+    def letter_for(self, partner, amount=300.0, day="2026-03-09"):
+        self.make_invoice(partner, amount, DUE)
+        return self.run_dunning(d(day)).letter_ids.filtered(lambda ltr: ltr.partner_id == partner)
+
+
+class TestLanguages(LetterCase):
+    def test_dutch_for_flemish_and_dutch_customers(self):
+        for lang in ("nl_BE", "nl_NL"):
+            letter = self.letter_for(self.make_partner(f"Klant {lang}", lang=lang))
+            self.assertEqual(letter.report_lang, lang)
+            self.assertIn("Betalingsherinnering", letter.letter_html, lang)
+            self.assertIn("Onze referentie", letter.letter_html, lang)
+            self.assertIn("Gestructureerde mededeling", letter.letter_html, lang)
+            self.assertIn("BE68 5390 0754 7034", letter.letter_html)
+            text = pdf_text(self.env, letter)
+            self.assertIn("Betalingsherinnering", text, lang)
+            self.assertIn(letter.payment_reference, text, lang)
+
+    def test_french_for_walloon_and_french_customers(self):
+        for lang in ("fr_BE", "fr_FR"):
+            letter = self.letter_for(self.make_partner(f"Client {lang}", lang=lang))
+            self.assertIn("Rappel de paiement", letter.letter_html, lang)
+            self.assertIn("Communication structurée", letter.letter_html, lang)
+            self.assertIn("Rappel de paiement", pdf_text(self.env, letter), lang)
+
+    def test_english_for_everyone_else(self):
+        for lang in ("de_DE", "en_US"):
+            letter = self.letter_for(self.make_partner(f"Kunde {lang}", lang=lang))
+            self.assertEqual(letter.report_lang, "en_US")
+            self.assertIn("Payment reminder", letter.letter_html, lang)
+            self.assertIn("Payment reminder", pdf_text(self.env, letter), lang)
+
+    def test_the_wording_follows_the_stage(self):
+        customer = self.make_partner("Boulangerie Dubois", lang="fr_BE")
+        self.make_invoice(customer, 900.0, DUE)
+        expected = [
+            "Rappel de paiement",
+            "Second rappel",
+            "Mise en demeure",
+            "Transmission de votre dossier",
+        ]
+        for level, word in zip(self.b2b_levels, expected, strict=True):
+            day = DUE + timedelta(days=level.delay_days)
+            letter = self.run_dunning(day).letter_ids
+            with freeze_time(day):
+                letter.action_send()
+            self.assertIn(word, letter.letter_html, level.name)
+        self.assertIn("Mise en demeure", pdf_text(self.env, customer.dunning_letter_ids[1]))
+
+    def test_email_goes_out_in_the_customers_language(self):
+        letter = self.letter_for(self.make_partner("Brasserie Lambert", lang="fr_BE"))
+        with freeze_time("2026-03-09"):
+            letter.action_send()
+        email = letter.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertIn("Rappel de paiement", email.body)
+        self.assertIn(letter.payment_reference, email.body)
+        self.assertIn("Rappel", email.subject)
+
+
+class TestLegalMentions(LetterCase):
+    def test_first_reminder_to_a_belgian_consumer(self):
+        self.policy_b2c.fee_clause = True
+        consumer = self.make_partner("An Wouters", is_company=False, lang="nl_BE")
+        letter = self.letter_for(consumer, 300.0)
+        html = letter.letter_html
+        for words in (
+            "Deze eerste herinnering is gratis",  # free
+            "Nog verschuldigd bedrag",  # 1. amount due and damages
+            "45,00",
+            "Ondernemingsnummer",  # 2. creditor and enterprise number
+            "0458.221.397",
+            "Prestation",  # 3. what the debt is for, and when it fell due
+            "14 kalenderdagen",  # 4. at least 14 days before any cost
+            "23/03/2026",
+        ):
+            self.assertIn(words, html)
+        text = pdf_text(self.env, letter)
+        self.assertIn("Ondernemingsnummer", text)
+        self.assertIn("kalenderdagen", text)
+
+    def test_later_reminder_to_a_consumer_has_no_mentions(self):
+        consumer = self.make_partner("Marie Dubois", is_company=False, lang="fr_BE")
+        first = self.letter_for(consumer, 300.0)
+        first._dunning_send(sent_date=d("2026-03-09"))
+        second = self.run_dunning(d("2026-03-27")).letter_ids
+        self.assertIn("Second rappel", second.letter_html)
+        self.assertNotIn("numéro d'entreprise", second.letter_html.lower())
+
+    def test_fourteen_day_letter_to_a_dutch_consumer(self):
+        policy = self.policy_b2c.copy({"name": "NL", "legal_regime": "nl_b2c"})
+        consumer = self.make_partner(
+            "Sanne Bakker", is_company=False, lang="nl_NL", dunning_policy_id=policy.id
+        )
+        self.make_invoice(consumer, 1000.0, d("2025-03-03"))
+        letter = self.run_dunning(d("2025-03-10")).letter_ids
+        self.assertIn(
+            "binnen veertien dagen na de dag waarop u deze brief hebt ontvangen", letter.letter_html
+        )
+        self.assertIn("150,00", letter.letter_html)
+        self.assertIn("veertien dagen", pdf_text(self.env, letter))
+
+    def test_customer_outside_the_eu_reads_the_company_text(self):
+        self.company.dunning_non_eu_text = "You can also pay by card on our website."
+        swiss = self.make_partner("Uhren AG", lang="en_US", country_id=self.env.ref("base.ch").id)
+        belgian = self.make_partner(
+            "Horloges NV", lang="en_US", country_id=self.env.ref("base.be").id
+        )
+        self.assertIn("pay by card", self.letter_for(swiss).letter_html)
+        self.assertNotIn("pay by card", self.letter_for(belgian, day="2026-03-10").letter_html)

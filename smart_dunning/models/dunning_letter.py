@@ -1,17 +1,21 @@
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import format_date
+from odoo.tools import format_amount, format_date, formatLang
 
 from .account_move import OPEN_PAYMENT_STATES
 from .dunning_level import CHANNELS
-from .structured_communication import find_ogms, format_ogm
+from .structured_communication import find_ogms, format_ogm, is_valid_ogm
 
 # Structured communications of letters are 1_000_000_000 + id; payment plans use 2_000_000_000 +
 # id, so a reference never points to both.
 LETTER_OGM_BASE = 1_000_000_000
+# Days a letter gives to pay when no legal period sets the date.
+PAY_WITHIN_DAYS = 14
 
 LETTER_STATES = [
     ("draft", "To send"),
@@ -19,6 +23,14 @@ LETTER_STATES = [
     ("sent", "Sent"),
     ("cancel", "Cancelled"),
 ]
+
+
+def _pretty_account(number):
+    """An IBAN in groups of four, as banks print it; other numbers as they are."""
+    compact = (number or "").replace(" ", "")
+    if len(compact) > 4 and compact[:2].isalpha():
+        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+    return number or ""
 
 
 class DunningLetter(models.Model):
@@ -52,6 +64,17 @@ class DunningLetter(models.Model):
     channel = fields.Selection(CHANNELS, required=True, readonly=True)
     lang = fields.Char(
         string="Language", readonly=True, help="The language the customer reads the letter in."
+    )
+    report_lang = fields.Char(
+        string="Letter Language",
+        compute="_compute_report_lang",
+        help="Dutch and French customers read Dutch and French; everyone else English.",
+    )
+    letter_html = fields.Html(
+        string="Letter",
+        compute="_compute_letter_html",
+        sanitize=False,
+        help="The letter as the customer reads it, in its language.",
     )
     run_id = fields.Many2one(
         "dunning.run", index="btree_not_null", readonly=True, ondelete="set null"
@@ -167,6 +190,21 @@ class DunningLetter(models.Model):
         for letter in self:
             letter.move_ids = letter.line_ids.move_id
             letter.invoice_count = len(letter.line_ids)
+
+    @api.depends("lang")
+    def _compute_report_lang(self):
+        for letter in self:
+            lang = letter.lang or ""
+            letter.report_lang = lang if lang[:2] in ("nl", "fr") else "en_US"
+
+    @api.depends_context("uid")
+    @api.depends("line_ids", "fee_line_ids", "state", "level_id.stage", "report_lang")
+    def _compute_letter_html(self):
+        for letter in self:
+            in_lang = letter.with_context(lang=letter.report_lang)
+            letter.letter_html = in_lang.env["ir.qweb"]._render(
+                "smart_dunning.report_dunning_letter_body", {"letter": in_lang}
+            )
 
     @api.depends("company_id", "name")
     def _compute_payment_reference(self):
@@ -376,6 +414,103 @@ class DunningLetter(models.Model):
                 move_bodies[move.id] = body
         self.env["res.partner"].browse(partner_bodies)._message_log_batch(partner_bodies)
         self.env["account.move"].browse(move_bodies)._message_log_batch(move_bodies)
+
+    # ------------------------------------------------------------------ letter content
+
+    def _dunning_letter_values(self):
+        """What the letter templates show, formatted in the language of ``self.env``."""
+        self.ensure_one()
+        env, currency, company = self.env, self.currency_id, self.company_id
+
+        def money(amount):
+            return format_amount(env, amount, currency)
+
+        def day(value):
+            return format_date(env, value) if value else ""
+
+        letter_date = self.sent_date or self.date
+        addressee = self.contact_id or self.partner_id
+        regime = self.policy_id.legal_regime
+        bank = company.dunning_bank_id or company.partner_id.bank_ids[:1]
+        handler = (
+            self.policy_id.lawyer_id
+            if self.judicial_route == "lawyer"
+            else self.policy_id.bailiff_id
+        )
+        if self.is_first_reminder and self.costs_from:
+            pay_by = self.costs_from - timedelta(days=1)
+        else:
+            pay_by = letter_date + timedelta(days=PAY_WITHIN_DAYS)
+        country = addressee.country_id or self.partner_id.country_id
+        outside_eu = bool(country) and country not in env.ref("base.europe").country_ids
+        basis = dict(self.fee_line_ids._fields["basis"]._description_selection(env))
+        kinds = dict(self.fee_line_ids._fields["kind"]._description_selection(env))
+        return {
+            "stage": self.level_id.stage,
+            "regime": regime,
+            "consumer": regime in ("be_b2c", "nl_b2c"),
+            "salutation": env._("Dear %(name)s,", name=addressee.name or ""),
+            "date": day(letter_date),
+            "pay_by": day(pay_by),
+            "rows": [
+                {
+                    "number": line.move_id.name,
+                    "date": day(line.move_id.invoice_date),
+                    "due": day(line.date_due),
+                    "description": ", ".join(
+                        line.move_id.invoice_line_ids.filtered(
+                            lambda ml: ml.display_type == "product"
+                        ).mapped("name")
+                    )[:100],
+                    "amount": money(line.amount_total),
+                    "paid": money(line.amount_total - line.amount_residual),
+                    "residual": money(line.amount_residual),
+                    "days": max((letter_date - line.date_due).days, 0) if line.date_due else 0,
+                }
+                for line in self.line_ids.sorted(lambda ln: (ln.date_due or letter_date, ln.id))
+            ],
+            "credits": [
+                {
+                    "number": move.name,
+                    "date": day(move.invoice_date),
+                    "amount": money(-move.amount_residual),
+                }
+                for move in self.credit_move_ids
+            ],
+            "fees": [
+                {
+                    "label": kinds.get(fee.kind, ""),
+                    "invoice": fee.move_id.name or "",
+                    "period": f"{day(fee.date_from)} - {day(fee.date_to)}" if fee.date_from else "",
+                    "days": fee.days or "",
+                    "rate": f"{formatLang(env, fee.rate)} %" if fee.rate else "",
+                    "basis": basis.get(fee.basis, ""),
+                    "amount": money(fee.amount),
+                }
+                for fee in self.fee_line_ids
+            ],
+            "overdue": money(self.amount_overdue),
+            "credit": money(-self.amount_credit) if self.amount_credit else "",
+            "due": money(self.amount_due),
+            "interest": money(self.amount_interest) if self.amount_interest else "",
+            "fees_total": money(self.amount_fees) if self.amount_fees else "",
+            "total": money(self.amount_total),
+            "announced": money(self.amount_fees_announced) if self.amount_fees_announced else "",
+            "costs_until": day(self.costs_from - timedelta(days=1)) if self.costs_from else "",
+            "claims_interest": self.policy_id.claim_interest,
+            "iban": _pretty_account(bank.acc_number),
+            "bic": bank.bank_bic or "",
+            "beneficiary": company.name,
+            "structured": is_valid_ogm(self.payment_reference),
+            "reference": self.payment_reference or self.name,
+            "enterprise_number": company.company_registry or company.vat or "",
+            "handler": handler.name or "",
+            "non_eu_text": company.dunning_non_eu_text if outside_eu else "",
+            "service_hours": company.dunning_service_hours or "",
+            "service_phone": company.dunning_service_phone or company.phone or "",
+            "service_email": company.dunning_service_email or company.email or "",
+            "signature": self.user_id.name or company.name,
+        }
 
     # ------------------------------------------------------------------ payments
 
