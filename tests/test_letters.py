@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import PyPDF2
 
+from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 
 from odoo.addons.smart_dunning.models.structured_communication import find_ogms, is_valid_ogm
@@ -251,3 +252,136 @@ class TestLegalMentions(LetterCase):
         )
         self.assertIn("pay by card", self.letter_for(swiss).letter_html)
         self.assertNotIn("pay by card", self.letter_for(belgian, day="2026-03-10").letter_html)
+
+
+class TestLetterActions(LetterCase):
+    def paper_letters(self, count):
+        self.b2b_levels[0].channel = "letter"
+        partners = [self.make_partner(f"Drukkerij {i}", lang="nl_BE") for i in range(count)]
+        for partner in partners:
+            self.make_invoice(partner, 100.0 * (1 + len(partner.name)), DUE)
+        return self.run_dunning(d("2026-03-09")).letter_ids
+
+    def test_preview_shows_the_letter_without_sending(self):
+        letter = self.letter_for(self.make_partner("Voorbeeld NV", lang="nl_BE"))
+        action = letter.action_preview()
+        self.assertEqual(action["report_type"], "qweb-html")
+        self.assertEqual(action["report_name"], "smart_dunning.report_dunning_letter")
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "smart_dunning.action_report_dunning_letter", letter.ids
+        )
+        self.assertIn(b"Betalingsherinnering", html)
+        self.assertEqual(letter.state, "draft")
+
+    def test_send_the_emails_of_a_selection_only(self):
+        email_letter = self.letter_for(self.make_partner("Per Mail BV", lang="nl_BE"))
+        self.b2b_levels[0].channel = "letter"
+        paper_letter = self.letter_for(
+            self.make_partner("Per Post BV", lang="nl_BE"), day="2026-03-10"
+        )
+        with freeze_time("2026-03-10"):
+            (email_letter | paper_letter).action_send_emails()
+        self.assertEqual((email_letter.state, paper_letter.state), ("sent", "draft"))
+
+    def test_postal_run_prints_one_pdf_and_marks_the_letters_sent(self):
+        letters = self.paper_letters(3)
+        self.assertEqual(len(letters), 3)
+        with freeze_time("2026-03-10"):
+            action = letters.with_context(force_report_rendering=True).action_print_postal_run()
+        self.assertEqual(set(letters.mapped("state")), {"sent"})
+        self.assertEqual(set(letters.mapped("sent_date")), {d("2026-03-10")})
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        self.assertEqual(attachment.mimetype, "application/pdf")
+        reader = PyPDF2.PdfReader(io.BytesIO(attachment.raw))
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        self.assertEqual(sum(text.count(letter.name) for letter in letters), 3)
+        for letter in letters:
+            self.assertEqual(text.count(letter.payment_reference), 1, letter.name)
+        self.assertGreaterEqual(len(reader.pages), 3)
+        # Each letter keeps the PDF it went out with.
+        for letter in letters:
+            self.assertTrue(
+                self.env["ir.attachment"].search_count(
+                    [("res_model", "=", "dunning.letter"), ("res_id", "=", letter.id)]
+                ),
+                letter.name,
+            )
+
+    def test_postal_run_needs_paper_letters(self):
+        letter = self.letter_for(self.make_partner("Alleen Mail BV", lang="nl_BE"))
+        with self.assertRaises(UserError):
+            letter.action_print_postal_run()
+
+    def test_resend_an_email(self):
+        letter = self.letter_for(self.make_partner("Nog Eens BV", lang="nl_BE"))
+        with freeze_time("2026-03-09"):
+            letter.action_send()
+        letter.action_resend()
+        emails = letter.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertEqual(len(emails), 2)
+        self.assertEqual(letter.state, "sent")
+
+
+class TestMailFailures(LetterCase):
+    def sent_letter(self, email):
+        partner = self.make_partner("Bouncing BV", lang="nl_BE", email=email)
+        letter = self.letter_for(partner)
+        with freeze_time("2026-03-09"):
+            letter.action_send()
+        return letter, partner
+
+    def assertBackToCollector(self, letter, partner):
+        self.assertEqual((letter.state, letter.approval_reason), ("to_approve", "mail_failed"))
+        self.assertTrue(letter.mail_failure_reason)
+        self.assertTrue(partner.dunning_email_suspect)
+        self.assertIn("Bouncing BV", letter.activity_ids.summary)
+
+    def test_bounce_flags_the_address_and_returns_the_letter(self):
+        letter, partner = self.sent_letter("boekhouding@bouncing.example.com")
+        self.assertEqual(letter.state, "sent")
+        message = letter.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.env["mail.thread"]._routing_handle_bounce(
+            None,
+            {
+                "email_from": "MAILER-DAEMON@example.com",
+                "to": "bounce@coop.example.com",
+                "message_id": "<bounce-1@example.com>",
+                "bounced_email": "boekhouding@bouncing.example.com",
+                "bounced_partner": partner,
+                "bounced_msg_ids": [message.message_id],
+                "bounced_message": message,
+                "body": "550 5.1.1 User unknown",
+            },
+        )
+        self.assertBackToCollector(letter, partner)
+        self.assertIn("bounced", letter.mail_failure_reason)
+        # A corrected address clears the flag; the collector sends the letter again.
+        partner.email = "boekhouding@bouncing-bv.example.com"
+        self.assertFalse(partner.dunning_email_suspect)
+        with freeze_time("2026-03-11"):
+            letter.action_send()
+        self.assertEqual((letter.state, letter.sent_date), ("sent", d("2026-03-11")))
+
+    def test_failed_sending_returns_the_letter(self):
+        letter, partner = self.sent_letter("not-an-address")
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "dunning.letter"), ("res_id", "=", letter.id)]
+        )
+        self.assertEqual(len(mail), 1)
+        # What the mail queue reports when the server refuses the address (test mode never
+        # talks to a mail server, so the report is made here).
+        mail._postprocess_sent_message(
+            success_pids=[],
+            success_emails=[],
+            failure_type="mail_email_invalid",
+            failure_reason="Invalid email address 'not-an-address'",
+        )
+        self.assertBackToCollector(letter, partner)
+        self.assertIn("not-an-address", letter.mail_failure_reason)
+
+    def test_customer_without_address(self):
+        letter, partner = self.sent_letter(False)
+        self.assertBackToCollector(letter, partner)
+        self.assertFalse(letter.message_ids.filtered(lambda m: m.message_type == "comment"))

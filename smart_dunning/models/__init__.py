@@ -10,6 +10,7 @@ from . import (
     dunning_level,
     dunning_policy,
     dunning_run,
+    mail_mail,
     res_company,
     res_config_settings,
     res_partner,

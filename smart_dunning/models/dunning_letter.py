@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import format_amount, format_date, formatLang
+from odoo.tools.pdf import merge_pdf
 
 from .account_move import OPEN_PAYMENT_STATES
 from .dunning_level import CHANNELS
@@ -93,8 +94,12 @@ class DunningLetter(models.Model):
             ("level", "Level needs approval"),
             ("new_customer", "New customer: salesperson asked"),
             ("missing_rate", "Interest rate or fee scale missing"),
+            ("mail_failed", "E-mail not delivered"),
         ],
         readonly=True,
+    )
+    mail_failure_reason = fields.Char(
+        string="E-mail Failure", readonly=True, copy=False, help="Why the e-mail did not arrive."
     )
     judicial_route = fields.Selection(
         [("bailiff", "Bailiff"), ("lawyer", "Lawyer")], string="Handed Over To", readonly=True
@@ -272,6 +277,89 @@ class DunningLetter(models.Model):
         letters.write({"state": "cancel"})
         return True
 
+    def action_preview(self):
+        """The letter as the customer will read it, without sending anything."""
+        self.ensure_one()
+        action = self._dunning_report().report_action(self, config=False)
+        action["report_type"] = "qweb-html"
+        return action
+
+    def action_send_emails(self):
+        """Send the e-mail letters of the selection; the others stay where they are."""
+        return self.filtered(lambda ltr: ltr.channel == "email").action_send()
+
+    def action_print_postal_run(self):
+        """Print the paper letters of the selection as one PDF for the post, and mark them
+        sent. Each letter keeps its own PDF as proof of what went out."""
+        self._check_collector()
+        letters = self.filtered(
+            lambda ltr: ltr.channel == "letter" and ltr.state in ("draft", "to_approve")
+        )
+        if not letters:
+            raise UserError(self.env._("Select paper letters that are still to be sent."))
+        letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
+        letters._dunning_send(raise_missing_rate=True)
+        letters = letters.filtered(lambda ltr: ltr.state == "sent")
+        if not letters:
+            return self._dunning_notify(
+                self.env._("Nothing to print: every invoice of these letters has been paid.")
+            )
+        return letters._dunning_download(
+            self.env._(
+                "Postal run of %(date)s (%(count)s letters).pdf",
+                date=format_date(self.env, fields.Date.context_today(self)),
+                count=len(letters),
+            )
+        )
+
+    def action_resend(self):
+        """Send sent letters again: the e-mail once more, the paper letter as it went out."""
+        self._check_collector()
+        letters = self.filtered(lambda ltr: ltr.state == "sent")
+        emails = letters.filtered(lambda ltr: ltr.channel == "email")
+        emails._send_email()
+        papers = letters.filtered(lambda ltr: ltr.channel == "letter")
+        letters._message_log_batch(
+            {
+                letter.id: self.env._("Sent again by %(user)s.", user=self.env.user.name)
+                for letter in letters
+            }
+        )
+        if papers:
+            return papers._dunning_download(self.env._("Letters sent again.pdf"))
+        return True
+
+    def _dunning_report(self):
+        self.ensure_one()
+        return self.level_id.report_id or self.env.ref("smart_dunning.action_report_dunning_letter")
+
+    def _dunning_pdf(self):
+        """One PDF of all these letters, whatever report each level uses.
+
+        Each letter is rendered on its own: a wkhtmltopdf without patched Qt cannot split a
+        multi-document run, and each sent letter stores its own PDF on the way.
+        """
+        Report = self.env["ir.actions.report"]
+        documents = [Report._render_qweb_pdf(ltr._dunning_report(), ltr.ids)[0] for ltr in self]
+        return documents[0] if len(documents) == 1 else merge_pdf(documents)
+
+    def _dunning_download(self, name):
+        attachment = self.env["ir.attachment"].create(
+            {"name": name, "raw": self._dunning_pdf(), "mimetype": "application/pdf"}
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    def _dunning_notify(self, message):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": message, "type": "warning", "sticky": False},
+        }
+
     # ------------------------------------------------------------------ sending
 
     def _refresh_lines(self):
@@ -334,9 +422,13 @@ class DunningLetter(models.Model):
         sent_date = sent_date or fields.Date.context_today(self)
         # The claim is the one of the day the letter leaves.
         letters -= letters._dunning_update_fees(sent_date, raise_missing_rate)
+        # The letter is dated the day it leaves, also in the e-mail rendered below.
+        letters.write({"sent_date": sent_date})
         for channel, batch in letters.grouped("channel").items():
             getattr(batch, f"_send_{channel}")()
-        letters.write({"state": "sent", "sent_date": sent_date})
+        # A channel hands back the letters it could not send (e.g. no e-mail address).
+        letters = letters.filtered(lambda ltr: ltr.state == "draft")
+        letters.write({"state": "sent"})
         # The next level counts from the day the customer got this one.
         letters.move_ids.with_context(tracking_disable=True).write({"dunning_date": sent_date})
         letters._log_on_documents()
@@ -345,7 +437,9 @@ class DunningLetter(models.Model):
         default = self.env.ref(
             "smart_dunning.mail_template_dunning_letter", raise_if_not_found=False
         )
-        for letter in self:
+        no_address = self.filtered(lambda ltr: not (ltr.contact_id or ltr.partner_id).email)
+        no_address._dunning_mail_failed(self.env._("The customer has no e-mail address."))
+        for letter in self - no_address:
             template = letter.level_id.mail_template_id or default
             if not template:
                 raise UserError(
@@ -393,6 +487,47 @@ class DunningLetter(models.Model):
                 ),
                 user_id=(letter.user_id or self.env.user).id,
             )
+
+    def _dunning_mail_failed(self, reason):
+        """An e-mail letter did not reach the customer: it goes back to the collector, who gets
+        an activity, and the address is flagged as suspect until someone changes it."""
+        letters = self.filtered(
+            lambda ltr: ltr.channel == "email" and ltr.state in ("draft", "sent")
+        )
+        if not letters:
+            return
+        letters.write(
+            {
+                "state": "to_approve",
+                "approval_reason": "mail_failed",
+                "mail_failure_reason": reason,
+                "sent_date": False,
+            }
+        )
+        letters.mapped(lambda ltr: ltr.contact_id or ltr.partner_id).write(
+            {"dunning_email_suspect": True}
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for letter in letters:
+            addressee = letter.contact_id or letter.partner_id
+            letter.activity_schedule(
+                activity_type_id=todo.id,
+                summary=self.env._(
+                    "E-mail to %(customer)s not delivered", customer=addressee.display_name
+                ),
+                note=self.env._(
+                    "%(reason)s Check the address %(email)s, then send the letter again or "
+                    "print it.",
+                    reason=reason,
+                    email=addressee.email or "",
+                ),
+                user_id=(letter.user_id or self.env.user).id,
+            )
+
+    def _message_receive_bounce(self, email, partner):
+        result = super()._message_receive_bounce(email, partner)
+        self._dunning_mail_failed(self.env._("The e-mail to %(email)s bounced.", email=email))
+        return result
 
     def _log_on_documents(self):
         """Note the letter on the chatter of the customer and of each invoice."""
