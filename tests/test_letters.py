@@ -3,6 +3,7 @@ postal runs, e-mail failures."""
 
 import io
 from datetime import timedelta
+from unittest.mock import patch
 
 import PyPDF2
 
@@ -385,3 +386,51 @@ class TestMailFailures(LetterCase):
         letter, partner = self.sent_letter(False)
         self.assertBackToCollector(letter, partner)
         self.assertFalse(letter.message_ids.filtered(lambda m: m.message_type == "comment"))
+
+
+class TestJudicialHandOver(LetterCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bailiff = cls.make_partner("Gerechtsdeurwaarder Janssens")
+        cls.lawyer = cls.make_partner("Advocaat Claes")
+        cls.policy_b2b.write(
+            {"bailiff_id": cls.bailiff.id, "lawyer_id": cls.lawyer.id, "judicial_threshold": 5000}
+        )
+
+    def hand_over(self, partner):
+        invoice = self.make_invoice(partner, 1200.0, DUE)
+        for level in self.b2b_levels:
+            day = DUE + timedelta(days=level.delay_days)
+            letters = self.run_dunning(day).letter_ids
+            with freeze_time(day):
+                letters.action_send()
+        return invoice, letters
+
+    def test_no_invoice_is_disputed_by_default(self):
+        invoice = self.make_invoice(self.customer, 100.0, DUE)
+        self.assertFalse(invoice._dunning_has_dispute())
+
+    def test_undisputed_small_debt_goes_to_the_bailiff_and_the_customer_is_told(self):
+        partner = self.make_partner("Bouw Peeters NV", lang="nl_BE")
+        invoice, letter = self.hand_over(partner)
+        self.assertEqual(invoice.dunning_judicial_route, "bailiff")
+        notice = letter.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertIn("Overdracht van uw dossier", notice.body)
+        self.assertIn("Gerechtsdeurwaarder Janssens", notice.body)
+
+    def test_disputed_invoice_never_goes_to_the_bailiffs_uncontested_procedure(self):
+        partner = self.make_partner("Betwist BV", lang="nl_BE")
+        Move = type(self.env["account.move"])
+        # What disputes (another module) report for this invoice.
+        with patch.object(
+            Move,
+            "_dunning_has_dispute",
+            lambda moves: moves.filtered(lambda m: m.partner_id.name == "Betwist BV"),
+        ):
+            invoice, letter = self.hand_over(partner)
+        self.assertEqual(invoice.dunning_judicial_route, "lawyer")
+        self.assertEqual(letter.judicial_route, "lawyer")
+        self.assertIn("Advocaat Claes", letter.activity_ids.summary)
+        self.assertIn("uncontested", letter.activity_ids.note)
+        self.assertIn(invoice.name, letter.activity_ids.note)

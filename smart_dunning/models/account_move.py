@@ -248,6 +248,14 @@ class AccountMove(models.Model):
             and self.amount_residual > 0
         )
 
+    def _dunning_has_dispute(self):
+        """The invoices of ``self`` the customer disputes (none here).
+
+        Extension point: disputes override it. A disputed invoice is never handed to the
+        bailiff's procedure for uncontested debts.
+        """
+        return self.browse()
+
     @api.model
     def _dunning_pause_domain(self, on_date):
         """Domain of invoices whose dunning is paused on ``on_date``.

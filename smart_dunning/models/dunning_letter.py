@@ -434,12 +434,15 @@ class DunningLetter(models.Model):
         letters._log_on_documents()
 
     def _send_email(self):
+        no_address = self.filtered(lambda ltr: not (ltr.contact_id or ltr.partner_id).email)
+        no_address._dunning_mail_failed(self.env._("The customer has no e-mail address."))
+        (self - no_address)._dunning_post_email()
+
+    def _dunning_post_email(self):
         default = self.env.ref(
             "smart_dunning.mail_template_dunning_letter", raise_if_not_found=False
         )
-        no_address = self.filtered(lambda ltr: not (ltr.contact_id or ltr.partner_id).email)
-        no_address._dunning_mail_failed(self.env._("The customer has no e-mail address."))
-        for letter in self - no_address:
+        for letter in self:
             template = letter.level_id.mail_template_id or default
             if not template:
                 raise UserError(
@@ -469,10 +472,22 @@ class DunningLetter(models.Model):
 
     def _send_judicial(self):
         todo = self.env.ref("mail.mail_activity_data_todo")
+        disputed = self.move_ids._dunning_has_dispute()
         for letter in self:
             route = letter.policy_id._judicial_route(
                 sum(letter.move_ids.mapped("amount_residual_signed")) - letter.amount_credit
             )
+            note = False
+            letter_disputed = letter.move_ids & disputed
+            if route == "bailiff" and letter_disputed:
+                # The bailiff's procedure is for uncontested debts only (art. 1394/20 Ger.W.).
+                route = "lawyer"
+                note = self.env._(
+                    "%(invoices)s disputed: the bailiff's procedure for uncontested debts is "
+                    "closed to this file, so it goes to the lawyer.",
+                    invoices=", ".join(letter_disputed.mapped("name")),
+                )
+                letter.message_post(body=note)
             letter.judicial_route = route
             letter.move_ids.write({"dunning_judicial": True, "dunning_judicial_route": route})
             handler = (
@@ -485,8 +500,13 @@ class DunningLetter(models.Model):
                     handler=handler.name
                     or dict(self._fields["judicial_route"]._description_selection(self.env))[route],
                 ),
+                note=note,
                 user_id=(letter.user_id or self.env.user).id,
             )
+        # The customer learns, in a factual letter, who follows the file from now on.
+        self.filtered(
+            lambda ltr: ltr.level_id.mail_template_id and (ltr.contact_id or ltr.partner_id).email
+        )._dunning_post_email()
 
     def _dunning_mail_failed(self, reason):
         """An e-mail letter did not reach the customer: it goes back to the collector, who gets
