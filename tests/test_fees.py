@@ -434,3 +434,55 @@ class TestDutchCustomers(FeeCase):
         letter = self.letter_on("2025-07-05", self.dutch_company)
         self.assertEqual(letter.approval_reason, "missing_rate")
         self.assertIn("6:119a", letter.fee_error)
+
+
+class TestFeeInvoice(FeeCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fee_product = cls.env["product.product"].create(
+            {"name": "Invorderingskosten", "type": "service"}
+        )
+        cls.fee_account = cls.company_data["default_account_revenue"].copy(
+            {"code": "746000", "name": "Recovered collection costs"}
+        )
+
+    def test_fee_invoicing_needs_a_product_and_an_account(self):
+        with self.assertRaises(ValidationError):
+            self.policy_b2b.invoice_fees = True
+
+    def test_fees_are_booked_on_a_separate_invoice_never_on_the_original(self):
+        self.policy_b2b.write(
+            {
+                "invoice_fees": True,
+                "fee_product_id": self.fee_product.id,
+                "fee_account_id": self.fee_account.id,
+            }
+        )
+        first = self.make_invoice(self.customer, 1000.0, DUE)
+        second = self.make_invoice(self.customer, 500.0, DUE)
+        letter = self.letter_on("2026-03-09")
+        letter._dunning_send(sent_date=d("2026-03-09"))
+        fee_invoice = letter.fee_move_id
+        self.assertEqual(fee_invoice.state, "posted")
+        self.assertEqual(fee_invoice.dunning_fee_letter_id, letter)
+        self.assertEqual(fee_invoice.commercial_partner_id, self.customer)
+        self.assertEqual(fee_invoice.amount_total, 83.02)  # 2 x 40 + interest 2.01 + 1.01
+        self.assertEqual(fee_invoice.amount_tax, 0.0)
+        self.assertEqual(set(fee_invoice.invoice_line_ids.account_id.ids), {self.fee_account.id})
+        self.assertEqual(fee_invoice.invoice_line_ids.product_id, self.fee_product)
+        self.assertEqual(fee_invoice.payment_reference, letter.payment_reference)
+        for invoice, amount in ((first, 1000.0), (second, 500.0)):
+            self.assertEqual(invoice.amount_total, amount, "the original invoice is untouched")
+            self.assertEqual(len(invoice.invoice_line_ids), 1)
+
+        # The next letter claims interest to its own date; what the first fee invoice booked
+        # (the 2 x 40 and 7 days of interest) is not booked twice.
+        second_letter = self.letter_on("2026-03-23")
+        second_letter._dunning_send(sent_date=d("2026-03-23"))
+        self.assertEqual(round(second_letter.amount_fees + second_letter.amount_interest, 2), 6.04)
+        self.assertEqual(second_letter.fee_move_id.amount_total, 6.04)
+        self.assertEqual(
+            second_letter.fee_line_ids.filtered(lambda f: f.kind == "invoiced").amount, -83.02
+        )
+        self.assertNotIn(fee_invoice, second_letter.move_ids, "not yet due")

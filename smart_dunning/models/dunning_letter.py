@@ -429,9 +429,62 @@ class DunningLetter(models.Model):
         # A channel hands back the letters it could not send (e.g. no e-mail address).
         letters = letters.filtered(lambda ltr: ltr.state == "draft")
         letters.write({"state": "sent"})
+        letters._dunning_invoice_fees()
         # The next level counts from the day the customer got this one.
         letters.move_ids.with_context(tracking_disable=True).write({"dunning_date": sent_date})
         letters._log_on_documents()
+
+    def _dunning_invoice_fees(self):
+        """Book the fees and interest of letters whose policy invoices them on a separate
+        invoice per letter, with the policy's product and income account. The customer's
+        invoices are never changed; what earlier fee invoices booked is deducted."""
+        letters = self.filtered(
+            lambda ltr: ltr.policy_id.invoice_fees
+            and not ltr.fee_move_id
+            and ltr.currency_id.compare_amounts(ltr.amount_fees + ltr.amount_interest, 0) > 0
+        )
+        if not letters:
+            return
+        vals_list = []
+        for letter in letters:
+            in_lang = letter.with_context(lang=letter.report_lang)
+            values = in_lang._dunning_letter_values()
+            policy = letter.policy_id
+            vals_list.append(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": (letter.contact_id or letter.partner_id).id,
+                    "company_id": letter.company_id.id,
+                    "currency_id": letter.currency_id.id,
+                    "invoice_date": letter.sent_date,
+                    "invoice_date_due": letter.sent_date + timedelta(days=PAY_WITHIN_DAYS),
+                    "invoice_payment_term_id": False,
+                    "invoice_origin": letter.name,
+                    "payment_reference": letter.payment_reference,
+                    "dunning_fee_letter_id": letter.id,
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {
+                                "product_id": policy.fee_product_id.id,
+                                "name": " ".join(
+                                    filter(None, [fee["label"], fee["invoice"], fee["period"]])
+                                ),
+                                "quantity": 1,
+                                "price_unit": line.amount,
+                                "account_id": policy.fee_account_id.id,
+                                # Damages and late-payment interest are outside the scope
+                                # of VAT: no tax, whatever the product says.
+                                "tax_ids": [fields.Command.clear()],
+                            }
+                        )
+                        for line, fee in zip(letter.fee_line_ids, values["fees"], strict=True)
+                    ],
+                }
+            )
+        moves = self.env["account.move"].create(vals_list)
+        moves.action_post()
+        for letter, move in zip(letters, moves, strict=True):
+            letter.fee_move_id = move
 
     def _send_email(self):
         no_address = self.filtered(lambda ltr: not (ltr.contact_id or ltr.partner_id).email)
