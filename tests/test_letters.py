@@ -434,3 +434,13 @@ class TestJudicialHandOver(LetterCase):
         self.assertIn("Advocaat Claes", letter.activity_ids.summary)
         self.assertIn("uncontested", letter.activity_ids.note)
         self.assertIn(invoice.name, letter.activity_ids.note)
+
+
+class TestSalespersonView(LetterCase):
+    def test_salesperson_reads_the_letter_of_an_own_customer(self):
+        salesperson = self.make_user("sales_letter", "base.group_user")
+        partner = self.make_partner("Eigen Klant BV", lang="nl_BE", user_id=salesperson.id)
+        letter = self.letter_for(partner).with_user(salesperson)
+        letter.invalidate_recordset()
+        self.assertIn("Betalingsherinnering", letter.letter_html)
+        self.assertIn("BE68 5390 0754 7034", letter.letter_html)

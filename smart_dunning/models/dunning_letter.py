@@ -202,11 +202,12 @@ class DunningLetter(models.Model):
             lang = letter.lang or ""
             letter.report_lang = lang if lang[:2] in ("nl", "fr") else "en_US"
 
-    @api.depends_context("uid")
     @api.depends("line_ids", "fee_line_ids", "state", "level_id.stage", "report_lang")
     def _compute_letter_html(self):
         for letter in self:
-            in_lang = letter.with_context(lang=letter.report_lang)
+            # Whoever may read the letter may read what it tells the customer, even without
+            # access to invoices or bank accounts (a salesperson): render it as the system.
+            in_lang = letter.sudo().with_context(lang=letter.report_lang)
             letter.letter_html = in_lang.env["ir.qweb"]._render(
                 "smart_dunning.report_dunning_letter_body", {"letter": in_lang}
             )
