@@ -143,6 +143,9 @@ class LetterCase(BelgianDunningCase):
         cls.env["res.partner.bank"].create(
             {"acc_number": "BE68539007547034", "partner_id": cls.company.partner_id.id}
         )
+        # wkhtmltopdf loads the report styles from this address: point it to a closed port,
+        # not to whatever Odoo happens to listen on localhost:8069 on this machine.
+        cls.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
 
     def letter_for(self, partner, amount=300.0, day="2026-03-09"):
         self.make_invoice(partner, amount, DUE)
