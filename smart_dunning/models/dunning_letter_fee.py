@@ -39,7 +39,8 @@ class DunningLetterFee(models.Model):
 
     letter_id = fields.Many2one("dunning.letter", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="letter_id.company_id", store=True)
-    currency_id = fields.Many2one(related="letter_id.currency_id")
+    # Stored and set at creation: the amounts of thousands of lines are written in one go.
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     sequence = fields.Integer(default=10)
     kind = fields.Selection(FEE_KINDS, required=True)
     basis = fields.Selection(
@@ -70,6 +71,7 @@ class DunningLetterFee(models.Model):
             return {}
         ctx = self._dunning_context(letters)
         vals_list, missing = [], {}
+        by_flags = defaultdict(list)  # one write per distinct set of values
         for letter in letters:
             day = as_of or letter.date
             try:
@@ -77,15 +79,25 @@ class DunningLetterFee(models.Model):
             except MissingRateError as error:
                 missing[letter] = error
                 lines, flags = [], {}
-            vals_list += [dict(vals, letter_id=letter.id) for vals in lines]
-            letter.write(
+            vals_list += [
+                dict(vals, letter_id=letter.id, currency_id=letter.currency_id.id) for vals in lines
+            ]
+            key = (
+                flags.get("is_first_reminder", False),
+                flags.get("costs_from", False),
+                flags.get("announced", 0.0),
+                letter._dunning_missing_rate_message(missing[letter])
+                if letter in missing
+                else False,
+            )
+            by_flags[key].append(letter.id)
+        for (first, costs_from, announced, error), letter_ids in by_flags.items():
+            self.env["dunning.letter"].browse(letter_ids).write(
                 {
-                    "is_first_reminder": flags.get("is_first_reminder", False),
-                    "costs_from": flags.get("costs_from", False),
-                    "amount_fees_announced": flags.get("announced", 0.0),
-                    "fee_error": letter._dunning_missing_rate_message(missing[letter])
-                    if letter in missing
-                    else False,
+                    "is_first_reminder": first,
+                    "costs_from": costs_from,
+                    "amount_fees_announced": announced,
+                    "fee_error": error,
                 }
             )
         letters.fee_line_ids.unlink()
@@ -145,7 +157,7 @@ class DunningLetterFee(models.Model):
         handler = getattr(self, f"_dunning_claim_{policy.legal_regime}", None)
         if not handler or not principal:
             return [], {}
-        claim, flags = handler(letter, day, lines, principal, ctx)
+        claim, flags = handler(letter, day, principal, ctx)
         claim = [vals for vals in claim if not letter.currency_id.is_zero(vals["amount"])]
         return claim + self._dunning_already_invoiced(letter, claim, ctx), flags
 
@@ -163,7 +175,7 @@ class DunningLetterFee(models.Model):
 
     # ------------------------------------------------------------------ regimes
 
-    def _dunning_claim_be_b2b(self, letter, day, lines, principal, ctx):
+    def _dunning_claim_be_b2b(self, letter, day, principal, ctx):
         """Law of 2 August 2002: interest from the day after the due date at the half-yearly
         rate, and the fixed recovery compensation for each invoice, both without notice."""
         claim = []
@@ -178,7 +190,7 @@ class DunningLetterFee(models.Model):
             )
         return claim, {}
 
-    def _dunning_claim_be_b2c(self, letter, day, lines, principal, ctx):
+    def _dunning_claim_be_b2c(self, letter, day, principal, ctx):
         """Book XIX: the first reminder is free and announces the damages; nothing is due
         before its 14-day waiting period has ended."""
         policy = letter.policy_id
@@ -236,7 +248,7 @@ class DunningLetterFee(models.Model):
                     letter_ids.add(letter_id)
         return len(letter_ids)
 
-    def _dunning_claim_nl_b2c(self, letter, day, lines, principal, ctx):
+    def _dunning_claim_nl_b2c(self, letter, day, principal, ctx):
         """Art. 6:96 BW: collection costs of the WIK scale, over all the claims together, once
         the 14 days of the first letter (the veertiendagenbrief) have passed; statutory
         interest from the day after the due date."""
@@ -267,7 +279,7 @@ class DunningLetterFee(models.Model):
             )
         return claim, flags
 
-    def _dunning_claim_nl_b2b(self, letter, day, lines, principal, ctx):
+    def _dunning_claim_nl_b2b(self, letter, day, principal, ctx):
         """Art. 6:96 lid 4 and 6:119a BW: collection costs of the WIK scale (at least EUR 40)
         for each invoice, and commercial interest from the day after the due date."""
         claim = []
