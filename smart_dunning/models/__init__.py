@@ -10,6 +10,7 @@ from . import (
     dunning_plan,
     dunning_policy,
     dunning_run,
+    dunning_worklist,
     res_company,
     res_config_settings,
     res_partner,

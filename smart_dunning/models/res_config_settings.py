@@ -19,3 +19,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_plan_breach_days = fields.Integer(
         related="company_id.dunning_plan_breach_days", readonly=False
     )
+    dunning_call_after_days = fields.Integer(
+        related="company_id.dunning_call_after_days", readonly=False
+    )

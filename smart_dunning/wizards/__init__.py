@@ -1,1 +1,7 @@
-from . import dunning_dispute_fix, dunning_plan_promise
+from . import (
+    dunning_call_log,
+    dunning_callcentre_export,
+    dunning_callcentre_import,
+    dunning_dispute_fix,
+    dunning_plan_promise,
+)
