@@ -125,6 +125,15 @@ class AccountMove(models.Model):
     dunning_plan_count = fields.Integer(
         string="Number of Payment Plans", compute="_compute_dunning_plans"
     )
+    dunning_fee_letter_id = fields.Many2one(
+        "dunning.letter",
+        string="Fees of Letter",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="This invoice books the fees and interest claimed by that letter; it never bears "
+        "fees or interest itself.",
+    )
 
     # ------------------------------------------------------------------ computes
 
@@ -421,7 +430,11 @@ class AccountMove(models.Model):
         )
 
     def _dunning_has_dispute(self):
-        """The invoices of ``self`` that have, or had, a dispute that was not cancelled."""
+        """The invoices of ``self`` that have, or had, a dispute that was not cancelled.
+
+        Such a debt is not "uncontested": it never goes to the bailiff's procedure for
+        uncontested debts (judicial hand-over routes it to the lawyer).
+        """
         return self._dunning_search_among(
             Domain("dunning_dispute_ids", "any!", Domain("state", "!=", "cancelled"))
         )

@@ -1,4 +1,5 @@
 from . import (
+    account_payment_register,
     dunning_call_log,
     dunning_callcentre_export,
     dunning_callcentre_import,
