@@ -122,16 +122,7 @@ class DunningWorklist(models.Model):
         self.env["dunning.letter.line"].flush_model(["move_id", "letter_id"])
         self.env["mail.activity"].flush_model(["res_model", "res_id", "active"])
         self.env["dunning.call"].flush_model(["partner_id", "company_id", "date", "outcome"])
-        paused = (
-            Move.sudo()
-            .with_context(active_test=False)
-            ._search(
-                Domain("company_id", "=", company.id)
-                & Domain("move_type", "=", "out_invoice")
-                & Domain("state", "=", "posted")
-                & Move._dunning_pause_domain(today)
-            )
-        )
+        not_paused = self._not_paused_sql(today)
         window_days = self._in_payment_window_values(company, today)
         day_start, day_end = self._day_bounds(today)
         conditions = [
@@ -145,7 +136,7 @@ class DunningWorklist(models.Model):
                 "(m.invoice_date_due < %s OR call_move.move_id IS NOT NULL)",
                 today - timedelta(days=call_after),
             ),
-            SQL("m.id NOT IN %s", paused.subselect()),
+            not_paused,
             SQL(
                 """p.id NOT IN (
                     SELECT c.partner_id FROM dunning_call c
@@ -189,6 +180,19 @@ class DunningWorklist(models.Model):
             company=company.id,
             where=SQL(" AND ").join(conditions),
         )
+
+    @api.model
+    def _not_paused_sql(self, today):
+        """The opposite of :meth:`account.move._dunning_pause_domain` as a condition on the
+        invoice row ``m`` itself: tested in the same scan, not by a second pass over every
+        invoice (that subquery cost as much as the worklist's own scan on 100,000 invoices)."""
+        Move = self.env["account.move"].sudo().with_context(active_test=False)
+        domain = (~Move._dunning_pause_domain(today)).optimize_full(Move)
+        query = Move._search([])
+        condition = domain._to_sql(Move, "m", query)
+        # The pause conditions are on the invoice's own columns; a join would be lost here.
+        assert not query._joins, "the pause domain needs a join: write it as a subquery"
+        return condition
 
     @api.model
     def _in_payment_window_values(self, company, today):
@@ -254,7 +258,9 @@ class DunningWorklist(models.Model):
                     )
                 )
             }
+        # one read of the contacts' phones, not one per row
         Partner = self.env["res.partner"]
+        Partner.browse(set(contacts.values())).fetch(["phone"])
         for row in self:
             contact = Partner.browse(contacts.get(row.id)) or row.partner_id
             phone = contact.phone or row.partner_id.phone
