@@ -38,12 +38,21 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/dunning_call_log_views.xml",
+        "wizards/dunning_callcentre_export_views.xml",
+        "wizards/dunning_callcentre_import_views.xml",
+        "views/dunning_worklist_views.xml",
         "views/smart_dunning_menus.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/smart_dunning_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "smart_dunning/static/tests/tours/**/*",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
 }
