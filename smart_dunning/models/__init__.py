@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_partial_reconcile,
+    dunning_call,
     dunning_demo,
     dunning_dispute,
     dunning_dispute_reason,
@@ -13,4 +14,3 @@ from . import (
     res_config_settings,
     res_partner,
 )
-from . import dunning_call
