@@ -19,3 +19,4 @@ class ResConfigSettings(models.TransientModel):
     dunning_plan_breach_days = fields.Integer(
         related="company_id.dunning_plan_breach_days", readonly=False
     )
+    dunning_data_check = fields.Selection(related="company_id.dunning_data_check", readonly=False)
