@@ -7,6 +7,7 @@ from odoo.addons.smart_dunning.models import data_check
 
 from .common import DunningCase, d
 from .test_disputes import DisputeCase
+from .test_fees import FeeCase
 from .test_install import demo_env
 
 DUE = d("2026-03-02")
@@ -232,6 +233,26 @@ class TestBlock(PreventionCase):
         self.assertEqual((invoice.state, invoice.dunning_data_errors), ("posted", "email_missing"))
         with self.assertRefused(UserError, "has no e-mail address"):
             self.make_invoice(partner, 10.0, DUE)
+
+
+class TestFeeInvoice(FeeCase):
+    def test_fee_invoice_of_a_letter_is_not_blocked(self):
+        self.company.dunning_data_check = "block"
+        self.customer.dunning_po_required = True
+        self.policy_b2b.write(
+            {
+                "invoice_fees": True,
+                "fee_product_id": self.env["product.product"].create({"name": "Kosten"}).id,
+                "fee_account_id": self.company_data["default_account_revenue"].id,
+            }
+        )
+        self.make_invoice(self.customer, 1000.0, DUE, ref="PO 2026/17")
+        letter = self.letter_on("2026-03-09")
+        letter._dunning_send(sent_date=d("2026-03-09"))
+        self.assertEqual(letter.state, "sent")
+        self.assertEqual(letter.fee_move_id.state, "posted")
+        self.assertFalse(letter.fee_move_id.ref, "no PO number, and yet posted")
+        self.assertFalse(letter.fee_move_id.dunning_data_errors)
 
 
 class TestCorrection(PreventionCase):

@@ -142,6 +142,15 @@ class AccountMove(models.Model):
     dunning_data_error_text = fields.Text(
         string="Data Errors", compute="_compute_dunning_data_error_text"
     )
+    dunning_fee_letter_id = fields.Many2one(
+        "dunning.letter",
+        string="Fees of Letter",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="This invoice books the fees and interest claimed by that letter; it never bears "
+        "fees or interest itself.",
+    )
 
     # ------------------------------------------------------------------ computes
 
@@ -456,7 +465,11 @@ class AccountMove(models.Model):
         )
 
     def _dunning_has_dispute(self):
-        """The invoices of ``self`` that have, or had, a dispute that was not cancelled."""
+        """The invoices of ``self`` that have, or had, a dispute that was not cancelled.
+
+        Such a debt is not "uncontested": it never goes to the bailiff's procedure for
+        uncontested debts (judicial hand-over routes it to the lawyer).
+        """
         return self._dunning_search_among(
             Domain("dunning_dispute_ids", "any!", Domain("state", "!=", "cancelled"))
         )
@@ -639,7 +652,9 @@ class AccountMove(models.Model):
         """The problems in the customer data of these invoices: ``{invoice: [codes]}``, for
         the invoices that have some. The data of the whole batch is read in a few queries."""
         problems = {}
-        for move in self:
+        # A fee invoice follows a letter about invoices that were checked themselves; it
+        # never carries a PO number, and refusing it would stop the letter from going out.
+        for move in self.filtered(lambda m: not m.dunning_fee_letter_id):
             partner = move.partner_id
             codes = data_check.data_problems(
                 partner.email,
