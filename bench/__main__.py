@@ -4,6 +4,7 @@ generate --db NAME --customers N --invoices M   database with smart_dunning and 
 engine   --db NAME [--date YYYY-MM-DD]          time one dunning run on a copy
 oca      --db NAME [--date YYYY-MM-DD]          time OCA credit control on a copy
 compare  --db NAME [--date YYYY-MM-DD]          both, and the ratio
+prevention --db NAME [--invoices N]             post N invoices with the data check off and on
 """
 
 import argparse
@@ -172,6 +173,19 @@ def cmd_compare(args):
     print(json.dumps({"ratio_oca_over_ours": round(ratio, 1) if ratio else None}, indent=2))
 
 
+def cmd_prevention(args):
+    from .prevention import bench_prevention
+
+    work = f"{args.db}_prevention"
+    copy_db(args.db, work)
+    env = env_for(work)
+    try:
+        result = bench_prevention(env, args.invoices, args.error_share, args.seed)
+    finally:
+        env.cr.close()
+    print(json.dumps({"prevention": result}, indent=2))
+
+
 def main():
     parser = argparse.ArgumentParser(
         prog="make bench ARGS=",
@@ -192,11 +206,21 @@ def main():
         cmd = sub.add_parser(name)
         cmd.add_argument("--db", default="smart_dunning_bench")
         cmd.add_argument("--date", help="run date (default: today)")
+    prev = sub.add_parser("prevention")
+    prev.add_argument("--db", default="smart_dunning_bench")
+    prev.add_argument("--invoices", type=int, default=1000)
+    prev.add_argument("--error-share", type=float, default=0.1, help="customers with a bad e-mail")
+    prev.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     config.parse_config(["-c", CONF, "--log-level=warn"], setup_logging=True)
-    {"generate": cmd_generate, "engine": cmd_engine, "oca": cmd_oca, "compare": cmd_compare}[
-        args.command
-    ](args)
+    commands = {
+        "generate": cmd_generate,
+        "engine": cmd_engine,
+        "oca": cmd_oca,
+        "compare": cmd_compare,
+        "prevention": cmd_prevention,
+    }
+    commands[args.command](args)
 
 
 if __name__ == "__main__":
