@@ -5,6 +5,7 @@ engine   --db NAME [--date YYYY-MM-DD]          time one dunning run on a copy
 oca      --db NAME [--date YYYY-MM-DD]          time OCA credit control on a copy
 compare  --db NAME [--date YYYY-MM-DD]          both, and the ratio
 worklist --db NAME [--rows N]                   call worklist first page, call-centre export
+prevention --db NAME [--invoices N]             post N invoices with the data check off and on
 """
 
 import argparse
@@ -184,6 +185,19 @@ def cmd_worklist(args):
     print(json.dumps({"worklist": result}, indent=2))
 
 
+def cmd_prevention(args):
+    from .prevention import bench_prevention
+
+    work = f"{args.db}_prevention"
+    copy_db(args.db, work)
+    env = env_for(work)
+    try:
+        result = bench_prevention(env, args.invoices, args.error_share, args.seed)
+    finally:
+        env.cr.close()
+    print(json.dumps({"prevention": result}, indent=2))
+
+
 def main():
     parser = argparse.ArgumentParser(
         prog="make bench ARGS=",
@@ -207,15 +221,22 @@ def main():
     wl = sub.add_parser("worklist")
     wl.add_argument("--db", default="smart_dunning_bench")
     wl.add_argument("--rows", type=int, default=1000, help="invoices to export")
+    prev = sub.add_parser("prevention")
+    prev.add_argument("--db", default="smart_dunning_bench")
+    prev.add_argument("--invoices", type=int, default=1000)
+    prev.add_argument("--error-share", type=float, default=0.1, help="customers with a bad e-mail")
+    prev.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     config.parse_config(["-c", CONF, "--log-level=warn"], setup_logging=True)
-    {
+    commands = {
         "generate": cmd_generate,
         "engine": cmd_engine,
         "oca": cmd_oca,
         "compare": cmd_compare,
         "worklist": cmd_worklist,
-    }[args.command](args)
+        "prevention": cmd_prevention,
+    }
+    commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""Merge smart_dunning.pot into nl.po and fr.po, keeping the translations that still apply.
+"""Merge an addon's .pot into nl.po and fr.po, keeping the translations that still apply.
 
-Usage: python tools/po_merge.py smart_dunning/i18n
+Usage: python tools/po_merge.py smart_dunning/i18n   (or smart_dunning_sale/i18n)
 """
 
 import sys
@@ -12,7 +12,8 @@ LANGUAGES = {"nl": "Dutch", "fr": "French"}
 
 
 def merge(i18n):
-    pot = polib.pofile(str(i18n / "smart_dunning.pot"))
+    # The template carries the addon's name: smart_dunning/i18n/smart_dunning.pot
+    pot = polib.pofile(str(i18n / f"{i18n.resolve().parent.name}.pot"))
     for code, name in LANGUAGES.items():
         path = i18n / f"{code}.po"
         old = polib.pofile(str(path)) if path.exists() else polib.POFile()

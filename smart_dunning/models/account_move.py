@@ -1,9 +1,13 @@
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from . import data_check
 from .bulk import bulk_write
 from .dunning_dispute import PAUSING_STATES
 from .dunning_schedule import next_step
@@ -124,6 +128,19 @@ class AccountMove(models.Model):
     )
     dunning_plan_count = fields.Integer(
         string="Number of Payment Plans", compute="_compute_dunning_plans"
+    )
+    # Prevention: what was wrong in the customer data when the invoice was posted.
+    dunning_data_errors = fields.Char(
+        string="Data Error Codes",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The problems found in the customer data when the invoice was posted, as codes. "
+        "They are checked again, and cleared, when the customer data or the purchase-order "
+        "number is corrected.",
+    )
+    dunning_data_error_text = fields.Text(
+        string="Data Errors", compute="_compute_dunning_data_error_text"
     )
     dunning_fee_letter_id = fields.Many2one(
         "dunning.letter",
@@ -344,6 +361,24 @@ class AccountMove(models.Model):
         }
         return invoice & Domain.OR(domains[state] for state in value if state in domains)
 
+    @api.depends(
+        "dunning_data_errors",
+        "partner_id.name",
+        "partner_id.email",
+        "partner_id.zip",
+        "commercial_partner_id.name",
+        "ref",
+    )
+    def _compute_dunning_data_error_text(self):
+        for move in self:
+            codes = move.dunning_data_errors.split(",") if move.dunning_data_errors else []
+            move.dunning_data_error_text = "\n".join(move._dunning_data_error_lines(codes)) or False
+
+    @api.depends("dunning_data_errors", "partner_id", "ref", "company_id")
+    def _compute_alerts(self):
+        # Only adds dependencies: the alert itself comes from _get_alerts.
+        return super()._compute_alerts()
+
     def _dunning_in_grace_domain(self, today):
         """Invoices whose due date plus their policy's grace days is today or later."""
 
@@ -522,3 +557,210 @@ class AccountMove(models.Model):
     def action_dunning_promise(self):
         """Quick action: record the customer's promise to pay this invoice on a date."""
         return self.env["dunning.plan.promise"]._action_open(self.commercial_partner_id[:1], self)
+
+    # ------------------------------------------------------------------ prevention at posting
+
+    def _post(self, soft=True):
+        checked = self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.company_id.dunning_data_check != "off"
+        )
+        problems = checked._dunning_data_problems()
+        blocked = {
+            move: codes
+            for move, codes in problems.items()
+            if move.company_id.dunning_data_check == "block"
+        }
+        if blocked:
+            raise UserError(self._dunning_block_message(blocked))
+        posted = super()._post(soft=soft)
+        (checked & posted)._dunning_store_data_errors(problems, posting=True)
+        return posted
+
+    def button_draft(self):
+        res = super().button_draft()
+        # Back in draft, the problems show live on the form and are checked again at posting.
+        bulk_write(self.filtered("dunning_data_errors"), {"dunning_data_errors": False})
+        return res
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "ref" in vals:
+            self.filtered("dunning_data_errors")._dunning_recheck_data()
+        return res
+
+    def _get_alerts(self):
+        alerts = super()._get_alerts()
+        if self.move_type != "out_invoice":
+            return alerts
+        if self.state == "posted" and self.dunning_data_errors:
+            alerts["smart_dunning_data_errors"] = {
+                "level": "warning",
+                "message": self.env._(
+                    "This invoice went out with errors in the customer data, which often keep "
+                    "it from being paid:\n%(errors)s\nCorrect the customer or the customer "
+                    "reference: this warning then disappears.",
+                    errors=self.dunning_data_error_text,
+                ),
+                "action_text": self.env._("Check again"),
+                "action_call": ["account.move", "action_dunning_check_data", self.ids],
+            }
+        elif self.state == "draft" and self.company_id.dunning_data_check != "off":
+            codes = self._dunning_data_problems().get(self)
+            if codes:
+                errors = "\n".join(self._dunning_data_error_lines(codes))
+                block = self.company_id.dunning_data_check == "block"
+                alerts["smart_dunning_data_errors"] = {
+                    "level": "danger" if block else "warning",
+                    "message": self.env._(
+                        "This invoice cannot be posted until the customer data is corrected:"
+                        "\n%(errors)s",
+                        errors=errors,
+                    )
+                    if block
+                    else self.env._(
+                        "Errors in the customer data, which often keep an invoice from being "
+                        "paid:\n%(errors)s",
+                        errors=errors,
+                    ),
+                }
+        return alerts
+
+    def action_dunning_check_data(self):
+        """Check the customer data of these posted customer invoices again (the warning of
+        each invoice is updated), and say how many still have errors."""
+        if not self.env.user._is_internal():
+            raise AccessError(self.env._("Only employees can check the customer data again."))
+        self.check_access("read")
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        invoices._dunning_recheck_data()
+        with_errors = invoices.filtered("dunning_data_errors")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if with_errors else "success",
+                "message": self.env._(
+                    "%(checked)s invoices checked, %(errors)s with errors in the customer data.",
+                    checked=len(invoices),
+                    errors=len(with_errors),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _dunning_data_problems(self):
+        """The problems in the customer data of these invoices: ``{invoice: [codes]}``, for
+        the invoices that have some. The data of the whole batch is read in a few queries."""
+        problems = {}
+        # A fee invoice follows a letter about invoices that were checked themselves; it
+        # never carries a PO number, and refusing it would stop the letter from going out.
+        for move in self.filtered(lambda m: not m.dunning_fee_letter_id):
+            partner = move.partner_id
+            codes = data_check.data_problems(
+                partner.email,
+                partner.country_id.code,
+                partner.zip,
+                move.commercial_partner_id.dunning_po_required,
+                move.ref,
+            )
+            if codes:
+                problems[move] = codes
+        return problems
+
+    def _dunning_data_error_lines(self, codes):
+        """One translated sentence per problem code of this invoice."""
+        self.ensure_one()
+        contact = self.partner_id.display_name or "-"
+        texts = {
+            data_check.EMAIL_MISSING: lambda: self.env._(
+                "%(contact)s has no e-mail address.", contact=contact
+            ),
+            data_check.EMAIL_INVALID: lambda: self.env._(
+                "The e-mail address of %(contact)s is not valid: %(email)s.",
+                contact=contact,
+                email=self.partner_id.email or "-",
+            ),
+            data_check.ZIP_BE: lambda: self.env._(
+                "The postcode of %(contact)s is not a Belgian postcode (four digits, e.g. "
+                "1000): %(zip)s.",
+                contact=contact,
+                zip=self.partner_id.zip or "-",
+            ),
+            data_check.ZIP_NL: lambda: self.env._(
+                'The postcode of %(contact)s is not a Dutch postcode (e.g. "1234 AB"): %(zip)s.',
+                contact=contact,
+                zip=self.partner_id.zip or "-",
+            ),
+            data_check.PO_MISSING: lambda: self.env._(
+                "%(customer)s requires its purchase-order number on every invoice, and the "
+                "customer reference is empty.",
+                customer=self.commercial_partner_id.display_name or "-",
+            ),
+        }
+        return [texts[code]() for code in codes if code in texts]
+
+    def _dunning_block_message(self, problems):
+        """The error of a refused posting: every problem of every invoice."""
+        invoices = "\n".join(
+            "\n".join(
+                [move.display_name]
+                + [f"  - {line}" for line in move._dunning_data_error_lines(codes)]
+            )
+            for move, codes in problems.items()
+        )
+        return self.env._(
+            "Not posted: correct the customer data first, or these invoices may not be paid."
+            "\n\n%(invoices)s",
+            invoices=invoices,
+        )
+
+    def _dunning_recheck_data(self):
+        """Check the customer data of these posted customer invoices again and store what is
+        left: the warning disappears once the data is corrected."""
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        invoices._dunning_store_data_errors(invoices._dunning_data_problems())
+
+    @api.model
+    def _dunning_recheck_partners(self, partners):
+        """The data of ``partners`` changed: check again the invoices that have data errors
+        and are addressed to them or belong to them as customer."""
+        ids = [i for i in partners.ids if i]
+        if not ids:
+            return
+        # sudo: a salesperson who corrects an e-mail address cannot write invoices, but the
+        # warning must follow the data.
+        self.sudo().search(
+            Domain("dunning_data_errors", "!=", False)
+            & (Domain("partner_id", "in", ids) | Domain("commercial_partner_id", "in", ids))
+        )._dunning_recheck_data()
+
+    def _dunning_store_data_errors(self, problems, posting=False):
+        """Store the problems found (``{invoice: [codes]}``) on the invoices of ``self``, with
+        a note in the chatter of each invoice whose problems changed."""
+        groups, notes = {}, {}
+        for move in self:
+            codes = problems.get(move, [])
+            value = ",".join(codes) or False
+            if value == (move.dunning_data_errors or False) and not (posting and codes):
+                continue
+            groups.setdefault(value, []).append(move.id)
+            notes[move.id] = move._dunning_data_error_note(codes, posting)
+        for value, ids in groups.items():
+            bulk_write(self.browse(ids), {"dunning_data_errors": value})
+        if notes:
+            self.browse(list(notes))._message_log_batch(notes)
+
+    def _dunning_data_error_note(self, codes, posting):
+        self.ensure_one()
+        if not codes:
+            return Markup("<p>%s</p>") % self.env._(
+                "The customer data was corrected: no data errors left on this invoice."
+            )
+        if posting:
+            title = self.env._("Posted with errors in the customer data:")
+        else:
+            title = self.env._("Customer data checked again, still to correct:")
+        items = Markup().join(
+            Markup("<li>%s</li>") % line for line in self._dunning_data_error_lines(codes)
+        )
+        return Markup("<p>%s</p><ul>%s</ul>") % (title, items)

@@ -59,6 +59,11 @@ class DunningLevel(models.Model):
         help="When the customer's first invoice is recent, the salesperson gets an activity to "
         "find out why the customer pays late, and the letter waits for approval.",
     )
+    credit_hold = fields.Boolean(
+        help="A customer with an open invoice at this level is on credit hold: new quotations "
+        "warn the salesperson and, when the policy says so, cannot be confirmed. Set it on the "
+        "formal notice and every level after it.",
+    )
     min_amount = fields.Monetary(
         string="Minimum Amount",
         currency_field="currency_id",

@@ -66,6 +66,13 @@ class DunningPolicy(models.Model):
         help="After the daily run, send the e-mails, schedule the calls and hand over the "
         "files that need no approval. Paper letters wait for the postal run.",
     )
+    credit_hold_block = fields.Boolean(
+        string="Block Sales on Credit Hold",
+        tracking=True,
+        help="Quotations for a customer on credit hold (an open invoice at a level marked "
+        "Credit Hold) cannot be confirmed; a collections manager can still confirm them. "
+        "Without it, the quotation only shows a warning.",
+    )
     level_count = fields.Integer(compute="_compute_level_count")
 
     # Fees and interest: what the letters claim, within what the legal regime allows.

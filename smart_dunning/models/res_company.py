@@ -35,6 +35,21 @@ class ResCompany(models.Model):
         "its date; dunning then resumes.",
     )
 
+    dunning_data_check = fields.Selection(
+        [
+            ("off", "Off"),
+            ("warn", "Warn"),
+            ("block", "Block"),
+        ],
+        string="Data Check at Posting",
+        default="warn",
+        required=True,
+        help="Checks the e-mail address and postcode of the invoice address and the "
+        "purchase-order number of customers who require one, when a customer invoice is "
+        "posted. Warn: the invoice is posted and its problems are shown on it until the data "
+        "is corrected. Block: the invoice is not posted until the data is corrected.",
+    )
+
     # What every letter says about how to reach us and how to pay.
     dunning_service_hours = fields.Char(
         string="Service Desk Hours",

@@ -19,6 +19,7 @@ class ResConfigSettings(models.TransientModel):
     dunning_plan_breach_days = fields.Integer(
         related="company_id.dunning_plan_breach_days", readonly=False
     )
+    dunning_data_check = fields.Selection(related="company_id.dunning_data_check", readonly=False)
     dunning_service_hours = fields.Char(related="company_id.dunning_service_hours", readonly=False)
     dunning_service_phone = fields.Char(related="company_id.dunning_service_phone", readonly=False)
     dunning_service_email = fields.Char(related="company_id.dunning_service_email", readonly=False)

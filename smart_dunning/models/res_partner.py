@@ -6,6 +6,9 @@ from .account_move import OPEN_PAYMENT_STATES
 from .dunning_dispute import PAUSING_STATES
 from .dunning_schedule import in_payment_window, next_payment_day, parse_payment_days
 
+# The partner fields the check at posting reads (models/data_check.py).
+DATA_CHECK_FIELDS = {"email", "zip", "country_id", "dunning_po_required"}
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -191,7 +194,11 @@ class ResPartner(models.Model):
         # A new address deserves a new chance.
         if "email" in vals and "dunning_email_suspect" not in vals:
             vals = dict(vals, dunning_email_suspect=False)
-        return super().write(vals)
+        res = super().write(vals)
+        if not DATA_CHECK_FIELDS.isdisjoint(vals):
+            # Corrected data clears the warnings of the invoices posted with the old data.
+            self.env["account.move"]._dunning_recheck_partners(self)
+        return res
 
     # ------------------------------------------------------------------ business
 

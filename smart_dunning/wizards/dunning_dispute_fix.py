@@ -1,27 +1,8 @@
-import re
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.mail import single_email_re
 
+from ..models.data_check import email_problem, normalize_postcode
 from ..models.dunning_dispute import PAUSING_STATES
-
-BE_POSTCODE = re.compile(r"^[1-9]\d{3}$")
-NL_POSTCODE = re.compile(r"^([1-9]\d{3}) ?([A-Za-z]{2})$")
-
-
-def normalize_postcode(country_code, value):
-    """The postcode written the way the post expects it, or None when it is not valid.
-
-    Belgium: four digits (1000). The Netherlands: four digits, a space, two capitals (1234 AB).
-    """
-    value = (value or "").strip()
-    if country_code == "BE":
-        return value if BE_POSTCODE.match(value) else None
-    if country_code == "NL":
-        match = NL_POSTCODE.match(value)
-        return f"{match[1]} {match[2].upper()}" if match else None
-    return value or None
 
 
 class DunningDisputeFix(models.TransientModel):
@@ -115,7 +96,7 @@ class DunningDisputeFix(models.TransientModel):
         """Write the corrected value; return it as shown in the log."""
         if self.data_fix == "email":
             email = (self.email or "").strip()
-            if not single_email_re.match(email):
+            if email_problem(email):
                 raise UserError(
                     self.env._("%(email)s is not a valid e-mail address.", email=email or "-")
                 )
