@@ -330,6 +330,12 @@ cmd_i18n() {
         -o "$ROOT/smart_dunning/i18n/smart_dunning.pot"
     "$VENV/bin/python" "$ROOT/tools/po_merge.py" "$ROOT/smart_dunning/i18n"
     drop_db "$db"
+    # The sale bridge installs itself next to sale: export it from such a database.
+    install_addon "$db" "$(template_db 0 "$BASE_MODULES,sale_management")"
+    "$VENV/bin/python" "$ODOO/odoo-bin" i18n export -c "$RUN/odoo.conf" -d "$db" \
+        smart_dunning_sale -o "$ROOT/smart_dunning_sale/i18n/smart_dunning_sale.pot"
+    "$VENV/bin/python" "$ROOT/tools/po_merge.py" "$ROOT/smart_dunning_sale/i18n"
+    drop_db "$db"
 }
 
 cmd_db_stop() {
