@@ -84,7 +84,7 @@ class DunningLetterFee(models.Model):
         if not letters:
             return {}
         ctx = self._dunning_context(letters)
-        vals_list, missing = [], {}
+        vals_list, missing, messages = [], {}, {}
         by_flags = defaultdict(list)  # one write per distinct set of values
         for letter in letters:
             day = as_of or letter.date
@@ -93,6 +93,9 @@ class DunningLetterFee(models.Model):
             except MissingRateError as error:
                 missing[letter] = error
                 lines, flags = [], {}
+                # thousands of letters miss the same rate: one message per rate and day
+                if (error.kind, error.day) not in messages:
+                    messages[error.kind, error.day] = letter._dunning_missing_rate_message(error)
             vals_list += [
                 dict(
                     FEE_DEFAULTS,
@@ -107,9 +110,7 @@ class DunningLetterFee(models.Model):
                 flags.get("is_first_reminder", False),
                 flags.get("costs_from", False),
                 flags.get("announced", 0.0),
-                letter._dunning_missing_rate_message(missing[letter])
-                if letter in missing
-                else False,
+                messages[missing[letter].kind, missing[letter].day] if letter in missing else False,
             )
             by_flags[key].append(letter.id)
         for (first, costs_from, announced, error), letter_ids in by_flags.items():
@@ -133,6 +134,10 @@ class DunningLetterFee(models.Model):
         # Each claim sorts and sums its letter's lines: read them all at once.
         lines.fetch(["move_id", "date_due", "amount_residual"])
         moves = lines.move_id
+        # fee invoices of earlier letters are not charged interest or fees again
+        fee_moves = self.env["account.move"].search(
+            [("id", "in", moves.ids), ("dunning_fee_letter_id", "!=", False)]
+        )
         sent_lines = self.env["dunning.letter.line"].search_fetch(
             [
                 ("move_id", "in", moves.ids),
@@ -161,6 +166,7 @@ class DunningLetterFee(models.Model):
         )
         invoiced.letter_id.fetch(["move_ids"])
         return {
+            "fee_move_ids": set(fee_moves.ids),
             "reminders": reminders,
             "invoiced": invoiced,
             "rates": self.env["dunning.legal.rate"]._dunning_periods(
@@ -175,9 +181,9 @@ class DunningLetterFee(models.Model):
     def _dunning_letter_claim(self, letter, day, ctx):
         """``(line values, flags)`` of one letter on ``day``, by its policy's legal regime."""
         policy = letter.policy_id
-        lines = letter.line_ids.filtered(lambda ln: not ln.move_id.dunning_fee_letter_id).sorted(
-            lambda ln: (ln.date_due or date.min, ln.id)
-        )
+        lines = letter.line_ids.filtered(
+            lambda ln: ln.move_id.id not in ctx["fee_move_ids"]
+        ).sorted(lambda ln: (ln.date_due or date.min, ln.id))
         principal = self._dunning_principals(letter, lines)
         handler = getattr(self, f"_dunning_claim_{policy.legal_regime}", None)
         if not handler or not principal:
@@ -363,7 +369,9 @@ class DunningLetterFee(models.Model):
 
     def _dunning_already_invoiced(self, letter, claim, ctx):
         """One negative line for what earlier fee invoices already booked of this claim."""
-        moves = set(letter.move_ids.ids)
+        if not ctx["invoiced"]:
+            return []
+        moves = {line.move_id.id for line in letter.line_ids}
         booked = defaultdict(float)
         for fee in ctx["invoiced"]:
             if fee.kind in PER_INVOICE_KINDS:
