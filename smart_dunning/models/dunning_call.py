@@ -19,7 +19,10 @@ class DunningCall(models.Model):
     _check_company_auto = True
 
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True,
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
         domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
     )
     contact_id = fields.Many2one("res.partner", string="Spoke With")
@@ -38,12 +41,14 @@ class DunningCall(models.Model):
     )
     note = fields.Text()
     move_ids = fields.Many2many(
-        "account.move", string="Invoices Discussed", check_company=True,
+        "account.move",
+        string="Invoices Discussed",
+        check_company=True,
         domain="[('move_type', '=', 'out_invoice'), ('commercial_partner_id', '=', partner_id)]",
     )
     letter_id = fields.Many2one("dunning.letter", string="Call Letter", check_company=True)
     plan_id = fields.Many2one("dunning.plan", string="Promise / Plan", check_company=True)
-    dispute_id = fields.Many2one("dunning.dispute", string="Dispute", check_company=True)
+    dispute_id = fields.Many2one("dunning.dispute", check_company=True)
     payment_term_id = fields.Many2one("account.payment.term", string="Payment Term Agreed")
 
     @api.depends("partner_id", "date", "outcome")
