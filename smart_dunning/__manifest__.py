@@ -32,6 +32,7 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/dunning_partner_status_views.xml",
         "views/smart_dunning_menus.xml",
     ],
     "demo": [

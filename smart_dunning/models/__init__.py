@@ -1,11 +1,13 @@
 from . import (
     account_move,
     account_partial_reconcile,
+    dunning_call,
     dunning_demo,
     dunning_dispute,
     dunning_dispute_reason,
     dunning_letter,
     dunning_level,
+    dunning_partner_status,
     dunning_plan,
     dunning_policy,
     dunning_run,
@@ -13,4 +15,3 @@ from . import (
     res_config_settings,
     res_partner,
 )
-from . import dunning_call
