@@ -33,6 +33,11 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/dunning_partner_status_views.xml",
+        "report/dunning_aging_report_views.xml",
+        "report/dunning_month_report_views.xml",
+        "report/dunning_collection_report_views.xml",
+        "report/dunning_letter_report_views.xml",
+        "report/dunning_plan_report_views.xml",
         "views/smart_dunning_menus.xml",
     ],
     "demo": [
