@@ -4,6 +4,8 @@ generate --db NAME --customers N --invoices M   database with smart_dunning and 
 engine   --db NAME [--date YYYY-MM-DD]          time one dunning run on a copy
 oca      --db NAME [--date YYYY-MM-DD]          time OCA credit control on a copy
 compare  --db NAME [--date YYYY-MM-DD]          both, and the ratio
+panel    --db NAME                              partner list badge, status lists, aging
+                                                report and panel query count, on a copy
 """
 
 import argparse
@@ -172,6 +174,20 @@ def cmd_compare(args):
     print(json.dumps({"ratio_oca_over_ours": round(ratio, 1) if ratio else None}, indent=2))
 
 
+def cmd_panel(args):
+    from .panel import measure, prepare
+
+    work = f"{args.db}_panel"
+    copy_db(args.db, work)
+    env = env_for(work)
+    try:
+        result = measure(env, prepare(env))
+    finally:
+        env.cr.close()
+    print(json.dumps({"panel": result}, indent=2))
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(
         prog="make bench ARGS=",
@@ -192,11 +208,17 @@ def main():
         cmd = sub.add_parser(name)
         cmd.add_argument("--db", default="smart_dunning_bench")
         cmd.add_argument("--date", help="run date (default: today)")
+    panel = sub.add_parser("panel")
+    panel.add_argument("--db", default="smart_dunning_bench")
     args = parser.parse_args()
     config.parse_config(["-c", CONF, "--log-level=warn"], setup_logging=True)
-    {"generate": cmd_generate, "engine": cmd_engine, "oca": cmd_oca, "compare": cmd_compare}[
-        args.command
-    ](args)
+    {
+        "generate": cmd_generate,
+        "engine": cmd_engine,
+        "oca": cmd_oca,
+        "compare": cmd_compare,
+        "panel": cmd_panel,
+    }[args.command](args)
 
 
 if __name__ == "__main__":
