@@ -130,6 +130,21 @@ class DunningCase(AccountTestInvoicingCommon):
         self.assertRegex(str(context.exception), pattern)
 
 
+class BelgianDunningCase(DunningCase):
+    """A Belgian company in euro, as the cooperative. The test database has no Belgian
+    localisation, so it keeps the generic chart of accounts."""
+
+    chart_template = "generic_coa"
+
+    @classmethod
+    def setup_independent_company(cls, **kwargs):
+        euro = cls.env.ref("base.EUR")
+        euro.active = True
+        return super().setup_independent_company(
+            currency_id=euro.id, country_id=cls.env.ref("base.be").id, **kwargs
+        )
+
+
 def d(text):
     """date('2026-03-01') shorthand for readable test dates."""
     return date.fromisoformat(text)

@@ -306,6 +306,7 @@ class TestNewCustomer(DunningCase):
 
 
 class TestSending(DunningCase):
+    @freeze_time("2026-03-09")  # letters claim interest up to the day they leave
     def test_email_letter_is_logged_on_customer_and_invoices(self):
         first = self.make_invoice(self.customer, 100.0, DUE)
         second = self.make_invoice(self.customer, 50.0, DUE)
@@ -322,6 +323,7 @@ class TestSending(DunningCase):
                 record.display_name,
             )
 
+    @freeze_time("2026-03-09")  # letters claim interest up to the day they leave
     def test_payment_between_run_and_send_drops_the_invoice(self):
         paid = self.make_invoice(self.customer, 100.0, DUE)
         open_invoice = self.make_invoice(self.customer, 70.0, DUE)
@@ -341,6 +343,7 @@ class TestSending(DunningCase):
         letter.action_send()
         self.assertEqual(letter.state, "cancel")
 
+    @freeze_time("2026-03-09")  # letters claim interest up to the day they leave
     def test_partial_payment_between_run_and_send_updates_the_amount(self):
         invoice = self.make_invoice(self.customer, 100.0, DUE)
         letter = self.run_dunning(d("2026-03-09")).letter_ids
@@ -348,6 +351,7 @@ class TestSending(DunningCase):
         letter.action_send()
         self.assertEqual(letter.amount_due, 60.0)
 
+    @freeze_time("2026-03-09")  # letters claim interest up to the day they leave
     def test_call_level_makes_an_activity_for_the_collector(self):
         collector = self.make_user("collector_call", "smart_dunning.group_dunning_user")
         self.customer.dunning_user_id = collector
@@ -359,6 +363,7 @@ class TestSending(DunningCase):
         self.assertEqual(activity.user_id, collector)
         self.assertEqual(activity.activity_type_id, self.env.ref("mail.mail_activity_data_call"))
 
+    @freeze_time("2026-05-01")  # letters claim interest up to the day they leave
     def test_judicial_hand_over_by_threshold(self):
         bailiff = self.make_partner("Gerechtsdeurwaarder Janssens")
         lawyer = self.make_partner("Advocaat Claes")
@@ -422,6 +427,7 @@ class TestAccess(DunningCase):
         visible = self.env["dunning.letter"].with_user(self.salesperson).search([])
         self.assertEqual(visible.partner_id, self.customer)
 
+    @freeze_time("2026-03-09")  # letters claim interest up to the day they leave
     def test_collector_approves_and_sends(self):
         self.b2b_levels[0].needs_approval = True
         letter = self.run_dunning(d("2026-03-09")).letter_ids

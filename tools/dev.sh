@@ -24,6 +24,8 @@ DB_TEST_DEMO=smart_dunning_test_demo
 DB_TEST_SALE=smart_dunning_test_sale
 # Modules the addon needs, installed once into template databases that test runs copy.
 BASE_MODULES=account,contacts,mail
+# The demo (and the test of the demo) is a Belgian company on the Belgian chart of accounts.
+DEMO_MODULES=$BASE_MODULES,l10n_be
 # The customers' languages; smart_dunning's nl.po and fr.po load into them.
 LANGS=nl_BE,fr_BE,nl_NL,fr_FR
 
@@ -246,7 +248,7 @@ template_db() {  # template_db with_demo(0|1) [modules] -> prints the template n
 
 install_addon() {  # install_addon DB TEMPLATE [extra modules]: fresh copy of TEMPLATE + smart_dunning
     copy_db "$2" "$1"
-    odoo -d "$1" -i "smart_dunning${3:+,$3}" --stop-after-init --log-level=warn \
+    odoo -d "$1" -i "smart_dunning${3:+,$3}" --with-demo --stop-after-init --log-level=warn \
         || die "installing smart_dunning into $1 failed"
 }
 
@@ -255,11 +257,7 @@ cmd_demo() {
     setup
     if ! module_installed "$DB_DEMO" smart_dunning; then
         log "creating database $DB_DEMO with smart_dunning and demo data (a few minutes, once)"
-        drop_db "$DB_DEMO"
-        odoo -d "$DB_DEMO" -i l10n_be --with-demo --load-language="$LANGS" --stop-after-init --log-level=warn \
-            || die "installing l10n_be failed"
-        odoo -d "$DB_DEMO" -i smart_dunning --stop-after-init --log-level=warn \
-            || die "installing smart_dunning failed"
+        install_addon "$DB_DEMO" "$(template_db 1 "$DEMO_MODULES")"
     fi
     log "Odoo on http://localhost:${SMART_DUNNING_HTTP_PORT:-8069}  (login admin / password admin; Ctrl-C stops)"
     exec "$VENV/bin/python" "$ODOO/odoo-bin" -c "$RUN/odoo.conf" -d "$DB_DEMO" --db-filter="^$DB_DEMO\$" \
@@ -278,7 +276,7 @@ cmd_test() {
     log "installing smart_dunning into fresh test databases"
     if [ $main = 1 ]; then
         install_addon "$DB_TEST" "$(template_db 0)" & pids+=($!)
-        install_addon "$DB_TEST_DEMO" "$(template_db 1)" & pids+=($!)
+        install_addon "$DB_TEST_DEMO" "$(template_db 1 "$DEMO_MODULES")" & pids+=($!)
     fi
     if [ $sale = 1 ]; then
         install_addon "$DB_TEST_SALE" "$(template_db 0 "$BASE_MODULES,sale_management")" & pids+=($!)

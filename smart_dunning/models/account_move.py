@@ -136,6 +136,15 @@ class AccountMove(models.Model):
         help="The day this customer invoice was paid in full: the date of the last payment or "
         "credit note matched with it.",
     )
+    dunning_fee_letter_id = fields.Many2one(
+        "dunning.letter",
+        string="Fees of Letter",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="This invoice books the fees and interest claimed by that letter; it never bears "
+        "fees or interest itself.",
+    )
 
     # ------------------------------------------------------------------ computes
 
@@ -441,7 +450,11 @@ class AccountMove(models.Model):
         )
 
     def _dunning_has_dispute(self):
-        """The invoices of ``self`` that have, or had, a dispute that was not cancelled."""
+        """The invoices of ``self`` that have, or had, a dispute that was not cancelled.
+
+        Such a debt is not "uncontested": it never goes to the bailiff's procedure for
+        uncontested debts (judicial hand-over routes it to the lawyer).
+        """
         return self._dunning_search_among(
             Domain("dunning_dispute_ids", "any!", Domain("state", "!=", "cancelled"))
         )

@@ -143,6 +143,35 @@ class DunningDemo(models.AbstractModel):
         admin = self.env.ref("base.user_admin")
         admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
         company._dunning_ensure_default_policies()
+        # The demo lives around today, and interest needs the rate of each half-year: until an
+        # admin enters a rate LEGAL.md does not give, letters would wait for it. The demo shows
+        # the fees that need no rate; consumers' general terms provide for damages.
+        company.dunning_policy_b2b_id.claim_interest = False
+        company.dunning_policy_b2c_id.write({"claim_interest": False, "fee_clause": True})
+        service_desk = {
+            "en_US": (
+                "Monday to Friday, 9:00 to 17:00",
+                "Outside the European Union you can also "
+                "pay by credit card: ask our service desk for a payment link.",
+            ),
+            "nl_BE": (
+                "maandag tot vrijdag, van 9 tot 17 uur",
+                "Buiten de Europese Unie kunt u ook "
+                "met een kredietkaart betalen: vraag onze klantendienst om een betaallink.",
+            ),
+            "fr_BE": (
+                "du lundi au vendredi, de 9 h à 17 h",
+                "Hors de l'Union européenne, vous "
+                "pouvez aussi payer par carte de crédit : demandez un lien de paiement à "
+                "notre service clientèle.",
+            ),
+        }
+        active = dict(self.env["res.lang"].get_installed())
+        for lang, (hours, non_eu) in service_desk.items():
+            if lang in active:
+                company.with_context(lang=lang).write(
+                    {"dunning_service_hours": hours, "dunning_non_eu_text": non_eu}
+                )
 
     def _make_invoice(
         self, env, company, partner, amount, invoice_date, due, move_type="out_invoice", ref=False

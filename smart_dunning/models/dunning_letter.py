@@ -1,11 +1,23 @@
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import format_amount, format_date, formatLang
+from odoo.tools.pdf import merge_pdf
 
+from .account_move import OPEN_PAYMENT_STATES
 from .bulk import bulk_write
 from .dunning_level import CHANNELS
+from .structured_communication import find_ogms, format_ogm, is_valid_ogm
+
+# Structured communications of letters are 1_000_000_000 + id; payment plans use 2_000_000_000 +
+# id, so a reference never points to both.
+LETTER_OGM_BASE = 1_000_000_000
+# Days a letter gives to pay when no legal period sets the date.
+PAY_WITHIN_DAYS = 14
 
 
 def letter_reference(on_date, letter_id):
@@ -26,6 +38,14 @@ LETTER_STATES = [
     ("sent", "Sent"),
     ("cancel", "Cancelled"),
 ]
+
+
+def _pretty_account(number):
+    """An IBAN in groups of four, as banks print it; other numbers as they are."""
+    compact = (number or "").replace(" ", "")
+    if len(compact) > 4 and compact[:2].isalpha():
+        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+    return number or ""
 
 
 class DunningLetter(models.Model):
@@ -60,6 +80,17 @@ class DunningLetter(models.Model):
     lang = fields.Char(
         string="Language", readonly=True, help="The language the customer reads the letter in."
     )
+    report_lang = fields.Char(
+        string="Letter Language",
+        compute="_compute_report_lang",
+        help="Dutch and French customers read Dutch and French; everyone else English.",
+    )
+    letter_html = fields.Html(
+        string="Letter",
+        compute="_compute_letter_html",
+        sanitize=False,
+        help="The letter as the customer reads it, in its language.",
+    )
     run_id = fields.Many2one(
         "dunning.run", index="btree_not_null", readonly=True, ondelete="set null"
     )
@@ -71,8 +102,16 @@ class DunningLetter(models.Model):
         LETTER_STATES, required=True, default="draft", index=True, tracking=True, readonly=True
     )
     approval_reason = fields.Selection(
-        [("level", "Level needs approval"), ("new_customer", "New customer: salesperson asked")],
+        [
+            ("level", "Level needs approval"),
+            ("new_customer", "New customer: salesperson asked"),
+            ("missing_rate", "Interest rate or fee scale missing"),
+            ("mail_failed", "E-mail not delivered"),
+        ],
         readonly=True,
+    )
+    mail_failure_reason = fields.Char(
+        string="E-mail Failure", readonly=True, copy=False, help="Why the e-mail did not arrive."
     )
     judicial_route = fields.Selection(
         [("bailiff", "Bailiff"), ("lawyer", "Lawyer")], string="Handed Over To", readonly=True
@@ -102,6 +141,56 @@ class DunningLetter(models.Model):
         help="Overdue amount of the letter's invoices minus the open credit notes.",
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count", store=True)
+    payment_reference = fields.Char(
+        compute="_compute_payment_reference",
+        store=True,
+        index="btree_not_null",
+        copy=False,
+        help="The reference the customer gives with the payment of this letter: the structured "
+        "communication for a Belgian company, the letter's reference otherwise. Payments "
+        "carrying it are reconciled with the letter's invoices, the oldest first.",
+    )
+    fee_line_ids = fields.One2many(
+        "dunning.letter.fee", "letter_id", string="Fees and Interest", readonly=True
+    )
+    amount_interest = fields.Monetary(string="Interest", compute="_compute_fees", store=True)
+    amount_fees = fields.Monetary(string="Fees", compute="_compute_fees", store=True)
+    amount_total = fields.Monetary(
+        string="Total Claimed",
+        compute="_compute_fees",
+        store=True,
+        help="Total due plus the fees and interest the letter claims.",
+    )
+    fee_move_id = fields.Many2one(
+        "account.move",
+        string="Fee Invoice",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The separate invoice that books the fees and interest of this letter.",
+    )
+    fee_error = fields.Char(
+        string="Fees Not Computed",
+        readonly=True,
+        copy=False,
+        help="Why the letter cannot claim its fees and interest yet.",
+    )
+    is_first_reminder = fields.Boolean(
+        string="First Reminder",
+        readonly=True,
+        help="No earlier reminder reached the customer about these invoices: for consumers "
+        "the letter is free and carries the mentions the law requires.",
+    )
+    costs_from = fields.Date(
+        readonly=True,
+        help="First day the customer may be charged costs, when this first reminder waits "
+        "for a legal period.",
+    )
+    amount_fees_announced = fields.Monetary(
+        string="Costs Announced",
+        readonly=True,
+        help="What this first reminder announces the customer will owe if it does not pay in time.",
+    )
 
     _check_amounts = models.Constraint(
         "CHECK (amount_overdue >= 0)", "A letter cannot claim a negative amount."
@@ -124,6 +213,41 @@ class DunningLetter(models.Model):
     def _compute_invoice_count(self):
         for letter in self:
             letter.invoice_count = len(letter.line_ids)
+
+    @api.depends("lang")
+    def _compute_report_lang(self):
+        for letter in self:
+            lang = letter.lang or ""
+            letter.report_lang = lang if lang[:2] in ("nl", "fr") else "en_US"
+
+    @api.depends("line_ids", "fee_line_ids", "state", "level_id.stage", "report_lang")
+    def _compute_letter_html(self):
+        for letter in self:
+            # Whoever may read the letter may read what it tells the customer, even without
+            # access to invoices or bank accounts (a salesperson): render it as the system.
+            in_lang = letter.sudo().with_context(lang=letter.report_lang)
+            letter.letter_html = in_lang.env["ir.qweb"]._render(
+                "smart_dunning.report_dunning_letter_body", {"letter": in_lang}
+            )
+
+    @api.depends("company_id", "name")
+    def _compute_payment_reference(self):
+        for letter in self:
+            if not isinstance(letter.id, int):
+                letter.payment_reference = False
+            elif letter.company_id.country_id.code == "BE":
+                letter.payment_reference = format_ogm(LETTER_OGM_BASE + letter.id)
+            else:
+                letter.payment_reference = letter.name
+
+    @api.depends("fee_line_ids.amount", "fee_line_ids.kind", "amount_due")
+    def _compute_fees(self):
+        for letter in self:
+            interest = sum(fee.amount for fee in letter.fee_line_ids if fee.kind == "interest")
+            fees = sum(fee.amount for fee in letter.fee_line_ids if fee.kind != "interest")
+            letter.amount_interest = interest
+            letter.amount_fees = fees
+            letter.amount_total = letter.amount_due + interest + fees
 
     @api.depends("line_ids.amount_residual", "credit_move_ids.amount_residual")
     def _compute_amounts(self):
@@ -156,7 +280,15 @@ class DunningLetter(models.Model):
         self._check_collector()
         letters = self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
         letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
-        letters._dunning_send()
+        letters._dunning_send(raise_missing_rate=True)
+        return True
+
+    def action_update_fees(self):
+        """Compute the fees and interest again, e.g. after an admin added a missing rate."""
+        self._check_collector()
+        self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))._dunning_update_fees(
+            raise_missing_rate=True
+        )
         return True
 
     def action_cancel(self):
@@ -164,6 +296,89 @@ class DunningLetter(models.Model):
         letters = self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
         letters.write({"state": "cancel"})
         return True
+
+    def action_preview(self):
+        """The letter as the customer will read it, without sending anything."""
+        self.ensure_one()
+        action = self._dunning_report().report_action(self, config=False)
+        action["report_type"] = "qweb-html"
+        return action
+
+    def action_send_emails(self):
+        """Send the e-mail letters of the selection; the others stay where they are."""
+        return self.filtered(lambda ltr: ltr.channel == "email").action_send()
+
+    def action_print_postal_run(self):
+        """Print the paper letters of the selection as one PDF for the post, and mark them
+        sent. Each letter keeps its own PDF as proof of what went out."""
+        self._check_collector()
+        letters = self.filtered(
+            lambda ltr: ltr.channel == "letter" and ltr.state in ("draft", "to_approve")
+        )
+        if not letters:
+            raise UserError(self.env._("Select paper letters that are still to be sent."))
+        letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
+        letters._dunning_send(raise_missing_rate=True)
+        letters = letters.filtered(lambda ltr: ltr.state == "sent")
+        if not letters:
+            return self._dunning_notify(
+                self.env._("Nothing to print: every invoice of these letters has been paid.")
+            )
+        return letters._dunning_download(
+            self.env._(
+                "Postal run of %(date)s (%(count)s letters).pdf",
+                date=format_date(self.env, fields.Date.context_today(self)),
+                count=len(letters),
+            )
+        )
+
+    def action_resend(self):
+        """Send sent letters again: the e-mail once more, the paper letter as it went out."""
+        self._check_collector()
+        letters = self.filtered(lambda ltr: ltr.state == "sent")
+        emails = letters.filtered(lambda ltr: ltr.channel == "email")
+        emails._send_email()
+        papers = letters.filtered(lambda ltr: ltr.channel == "letter")
+        letters._message_log_batch(
+            {
+                letter.id: self.env._("Sent again by %(user)s.", user=self.env.user.name)
+                for letter in letters
+            }
+        )
+        if papers:
+            return papers._dunning_download(self.env._("Letters sent again.pdf"))
+        return True
+
+    def _dunning_report(self):
+        self.ensure_one()
+        return self.level_id.report_id or self.env.ref("smart_dunning.action_report_dunning_letter")
+
+    def _dunning_pdf(self):
+        """One PDF of all these letters, whatever report each level uses.
+
+        Each letter is rendered on its own: a wkhtmltopdf without patched Qt cannot split a
+        multi-document run, and each sent letter stores its own PDF on the way.
+        """
+        Report = self.env["ir.actions.report"]
+        documents = [Report._render_qweb_pdf(ltr._dunning_report(), ltr.ids)[0] for ltr in self]
+        return documents[0] if len(documents) == 1 else merge_pdf(documents)
+
+    def _dunning_download(self, name):
+        attachment = self.env["ir.attachment"].create(
+            {"name": name, "raw": self._dunning_pdf(), "mimetype": "application/pdf"}
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    def _dunning_notify(self, message):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": message, "type": "warning", "sticky": False},
+        }
 
     # ------------------------------------------------------------------ sending
 
@@ -188,16 +403,113 @@ class DunningLetter(models.Model):
             )
         return self - empty
 
-    def _dunning_send(self, sent_date=None):
+    def _dunning_update_fees(self, as_of=None, raise_missing_rate=False):
+        """Compute the claim of each letter on ``as_of`` (default: its date).
+
+        A letter whose period has no known rate or scale claims nothing and goes back to the
+        collector; with ``raise_missing_rate`` the user gets the reason instead.
+
+        :return: the letters held back for a missing rate
+        """
+        missing = self.env["dunning.letter.fee"]._dunning_compute(self, as_of)
+        held = self.browse([letter.id for letter in missing])
+        if held and raise_missing_rate:
+            raise UserError("\n".join(f"{letter.name}: {letter.fee_error}" for letter in held))
+        to_hold = held.filtered(lambda ltr: ltr.state == "draft")
+        to_hold.write({"state": "to_approve", "approval_reason": "missing_rate"})
+        if held:
+            held._message_log_batch({letter.id: letter.fee_error for letter in held})
+        return held
+
+    def _dunning_missing_rate_message(self, error):
+        labels = dict(
+            self.env["dunning.legal.rate"]._fields["kind"]._description_selection(self.env)
+        )
+        labels.update(
+            self.env["dunning.fee.scale"]._fields["kind"]._description_selection(self.env)
+        )
+        return self.env._(
+            'No rate or scale is known for "%(kind)s" on %(date)s: an administrator must add '
+            "the published one under Collections > Configuration before this letter can "
+            "claim fees and interest.",
+            kind=labels.get(error.kind, error.kind or ""),
+            date=format_date(self.env, error.day),
+        )
+
+    def _dunning_send(self, sent_date=None, raise_missing_rate=False):
         letters = self.filtered(lambda ltr: ltr.state == "draft")._refresh_lines()
+        sent_date = sent_date or fields.Date.context_today(self)
+        # The claim is the one of the day the letter leaves.
+        letters -= letters._dunning_update_fees(sent_date, raise_missing_rate)
+        # The letter is dated the day it leaves, also in the e-mail rendered below.
+        letters.write({"sent_date": sent_date})
         for channel, batch in letters.grouped("channel").items():
             getattr(batch, f"_send_{channel}")()
-        sent_date = sent_date or fields.Date.context_today(self)
+        # A channel hands back the letters it could not send (e.g. no e-mail address).
+        letters = letters.filtered(lambda ltr: ltr.state == "draft")
         # The next level counts from this day (the invoices' "last reminder").
-        letters.write({"state": "sent", "sent_date": sent_date})
+        letters.write({"state": "sent"})
+        letters._dunning_invoice_fees()
         letters._log_on_documents()
 
+    def _dunning_invoice_fees(self):
+        """Book the fees and interest of letters whose policy invoices them on a separate
+        invoice per letter, with the policy's product and income account. The customer's
+        invoices are never changed; what earlier fee invoices booked is deducted."""
+        letters = self.filtered(
+            lambda ltr: ltr.policy_id.invoice_fees
+            and not ltr.fee_move_id
+            and ltr.currency_id.compare_amounts(ltr.amount_fees + ltr.amount_interest, 0) > 0
+        )
+        if not letters:
+            return
+        vals_list = []
+        for letter in letters:
+            in_lang = letter.with_context(lang=letter.report_lang)
+            values = in_lang._dunning_letter_values()
+            policy = letter.policy_id
+            vals_list.append(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": (letter.contact_id or letter.partner_id).id,
+                    "company_id": letter.company_id.id,
+                    "currency_id": letter.currency_id.id,
+                    "invoice_date": letter.sent_date,
+                    "invoice_date_due": letter.sent_date + timedelta(days=PAY_WITHIN_DAYS),
+                    "invoice_payment_term_id": False,
+                    "invoice_origin": letter.name,
+                    "payment_reference": letter.payment_reference,
+                    "dunning_fee_letter_id": letter.id,
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {
+                                "product_id": policy.fee_product_id.id,
+                                "name": " ".join(
+                                    filter(None, [fee["label"], fee["invoice"], fee["period"]])
+                                ),
+                                "quantity": 1,
+                                "price_unit": line.amount,
+                                "account_id": policy.fee_account_id.id,
+                                # Damages and late-payment interest are outside the scope
+                                # of VAT: no tax, whatever the product says.
+                                "tax_ids": [fields.Command.clear()],
+                            }
+                        )
+                        for line, fee in zip(letter.fee_line_ids, values["fees"], strict=True)
+                    ],
+                }
+            )
+        moves = self.env["account.move"].create(vals_list)
+        moves.action_post()
+        for letter, move in zip(letters, moves, strict=True):
+            letter.fee_move_id = move
+
     def _send_email(self):
+        no_address = self.filtered(lambda ltr: not (ltr.contact_id or ltr.partner_id).email)
+        no_address._dunning_mail_failed(self.env._("The customer has no e-mail address."))
+        (self - no_address)._dunning_post_email()
+
+    def _dunning_post_email(self):
         default = self.env.ref(
             "smart_dunning.mail_template_dunning_letter", raise_if_not_found=False
         )
@@ -231,10 +543,22 @@ class DunningLetter(models.Model):
 
     def _send_judicial(self):
         todo = self.env.ref("mail.mail_activity_data_todo")
+        disputed = self.move_ids._dunning_has_dispute()
         for letter in self:
             route = letter.policy_id._judicial_route(
                 sum(letter.move_ids.mapped("amount_residual_signed")) - letter.amount_credit
             )
+            note = False
+            letter_disputed = letter.move_ids & disputed
+            if route == "bailiff" and letter_disputed:
+                # The bailiff's procedure is for uncontested debts only (art. 1394/20 Ger.W.).
+                route = "lawyer"
+                note = self.env._(
+                    "%(invoices)s disputed: the bailiff's procedure for uncontested debts is "
+                    "closed to this file, so it goes to the lawyer.",
+                    invoices=", ".join(letter_disputed.mapped("name")),
+                )
+                letter.message_post(body=note)
             letter.judicial_route = route
             bulk_write(letter.move_ids, {"dunning_judicial": True, "dunning_judicial_route": route})
             handler = (
@@ -247,8 +571,54 @@ class DunningLetter(models.Model):
                     handler=handler.name
                     or dict(self._fields["judicial_route"]._description_selection(self.env))[route],
                 ),
+                note=note,
                 user_id=(letter.user_id or self.env.user).id,
             )
+        # The customer learns, in a factual letter, who follows the file from now on.
+        self.filtered(
+            lambda ltr: ltr.level_id.mail_template_id and (ltr.contact_id or ltr.partner_id).email
+        )._dunning_post_email()
+
+    def _dunning_mail_failed(self, reason):
+        """An e-mail letter did not reach the customer: it goes back to the collector, who gets
+        an activity, and the address is flagged as suspect until someone changes it."""
+        letters = self.filtered(
+            lambda ltr: ltr.channel == "email" and ltr.state in ("draft", "sent")
+        )
+        if not letters:
+            return
+        letters.write(
+            {
+                "state": "to_approve",
+                "approval_reason": "mail_failed",
+                "mail_failure_reason": reason,
+                "sent_date": False,
+            }
+        )
+        letters.mapped(lambda ltr: ltr.contact_id or ltr.partner_id).write(
+            {"dunning_email_suspect": True}
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for letter in letters:
+            addressee = letter.contact_id or letter.partner_id
+            letter.activity_schedule(
+                activity_type_id=todo.id,
+                summary=self.env._(
+                    "E-mail to %(customer)s not delivered", customer=addressee.display_name
+                ),
+                note=self.env._(
+                    "%(reason)s Check the address %(email)s, then send the letter again or "
+                    "print it.",
+                    reason=reason,
+                    email=addressee.email or "",
+                ),
+                user_id=(letter.user_id or self.env.user).id,
+            )
+
+    def _message_receive_bounce(self, email, partner):
+        result = super()._message_receive_bounce(email, partner)
+        self._dunning_mail_failed(self.env._("The e-mail to %(email)s bounced.", email=email))
+        return result
 
     def _log_on_documents(self):
         """Note the letter on the chatter of the customer and of each invoice."""
@@ -270,6 +640,156 @@ class DunningLetter(models.Model):
                 move_bodies[move.id] = body
         self.env["res.partner"].browse(partner_bodies)._message_log_batch(partner_bodies)
         self.env["account.move"].browse(move_bodies)._message_log_batch(move_bodies)
+
+    # ------------------------------------------------------------------ letter content
+
+    def _dunning_letter_values(self):
+        """What the letter templates show, formatted in the language of ``self.env``."""
+        self.ensure_one()
+        env, currency, company = self.env, self.currency_id, self.company_id
+
+        def money(amount):
+            return format_amount(env, amount, currency)
+
+        def day(value):
+            return format_date(env, value) if value else ""
+
+        letter_date = self.sent_date or self.date
+        addressee = self.contact_id or self.partner_id
+        regime = self.policy_id.legal_regime
+        bank = company.dunning_bank_id or company.partner_id.bank_ids[:1]
+        handler = (
+            self.policy_id.lawyer_id
+            if self.judicial_route == "lawyer"
+            else self.policy_id.bailiff_id
+        )
+        if self.is_first_reminder and self.costs_from:
+            pay_by = self.costs_from - timedelta(days=1)
+        else:
+            pay_by = letter_date + timedelta(days=PAY_WITHIN_DAYS)
+        country = addressee.country_id or self.partner_id.country_id
+        outside_eu = bool(country) and country not in env.ref("base.europe").country_ids
+        basis = dict(self.fee_line_ids._fields["basis"]._description_selection(env))
+        kinds = dict(self.fee_line_ids._fields["kind"]._description_selection(env))
+        return {
+            "stage": self.level_id.stage,
+            "regime": regime,
+            "consumer": regime in ("be_b2c", "nl_b2c"),
+            "salutation": env._("Dear %(name)s,", name=addressee.name or ""),
+            "date": day(letter_date),
+            "pay_by": day(pay_by),
+            "rows": [
+                {
+                    "number": line.move_id.name,
+                    "date": day(line.move_id.invoice_date),
+                    "due": day(line.date_due),
+                    "description": ", ".join(
+                        line.move_id.invoice_line_ids.filtered(
+                            lambda ml: ml.display_type == "product"
+                        ).mapped("name")
+                    )[:100],
+                    "amount": money(line.amount_total),
+                    "paid": money(line.amount_total - line.amount_residual),
+                    "residual": money(line.amount_residual),
+                    "days": max((letter_date - line.date_due).days, 0) if line.date_due else 0,
+                }
+                for line in self.line_ids.sorted(lambda ln: (ln.date_due or letter_date, ln.id))
+            ],
+            "credits": [
+                {
+                    "number": move.name,
+                    "date": day(move.invoice_date),
+                    "amount": money(-move.amount_residual),
+                }
+                for move in self.credit_move_ids
+            ],
+            "fees": [
+                {
+                    "label": kinds.get(fee.kind, ""),
+                    "invoice": fee.move_id.name or "",
+                    "period": f"{day(fee.date_from)} - {day(fee.date_to)}" if fee.date_from else "",
+                    "days": fee.days or "",
+                    "rate": f"{formatLang(env, fee.rate)} %" if fee.rate else "",
+                    "basis": basis.get(fee.basis, ""),
+                    "amount": money(fee.amount),
+                }
+                for fee in self.fee_line_ids
+            ],
+            "overdue": money(self.amount_overdue),
+            "credit": money(-self.amount_credit) if self.amount_credit else "",
+            "due": money(self.amount_due),
+            "interest": money(self.amount_interest) if self.amount_interest else "",
+            "fees_total": money(self.amount_fees) if self.amount_fees else "",
+            "total": money(self.amount_total),
+            "announced": money(self.amount_fees_announced) if self.amount_fees_announced else "",
+            "costs_until": day(self.costs_from - timedelta(days=1)) if self.costs_from else "",
+            "claims_interest": self.policy_id.claim_interest,
+            "iban": _pretty_account(bank.acc_number),
+            "bic": bank.bank_bic or "",
+            "beneficiary": company.name,
+            "structured": is_valid_ogm(self.payment_reference),
+            "reference": self.payment_reference or self.name,
+            "enterprise_number": company.company_registry or company.vat or "",
+            "handler": handler.name or "",
+            "non_eu_text": company.dunning_non_eu_text if outside_eu else "",
+            "service_hours": company.dunning_service_hours or "",
+            "service_phone": company.dunning_service_phone or company.phone or "",
+            "service_email": company.dunning_service_email or company.email or "",
+            "signature": self.user_id.name or company.name,
+        }
+
+    # ------------------------------------------------------------------ payments
+
+    @api.model
+    def _dunning_find_by_references(self, payments):
+        """The letter each payment refers to by its communication.
+
+        :param payments: ``{key: (communication, partner, company)}``
+        :return: ``{key: letter}`` for the payments whose communication carries the reference
+            of a letter of the same company and, when the payment has one, the same customer
+        """
+        candidates = {
+            key: [*find_ogms(text), (text or "").strip()]
+            for key, (text, _p, _c) in payments.items()
+        }
+        references = {ref for refs in candidates.values() for ref in refs if ref}
+        if not references:
+            return {}
+        letters = self.search(
+            [("payment_reference", "in", list(references)), ("state", "=", "sent")]
+        )
+        by_reference = {(ltr.payment_reference, ltr.company_id): ltr for ltr in letters}
+        found = {}
+        for key, (_text, partner, company) in payments.items():
+            for ref in candidates[key]:
+                letter = by_reference.get((ref, company))
+                if letter and (not partner or partner.commercial_partner_id == letter.partner_id):
+                    found[key] = letter
+                    break
+        return found
+
+    def _dunning_reconcile(self, credit_lines):
+        """Reconcile the customer's payment lines with the letter's open invoices, the oldest
+        due date first (the order of the accounting engine)."""
+        self.ensure_one()
+        moves = (self.move_ids | self.fee_move_id).filtered(
+            lambda m: m.state == "posted" and m.payment_state in OPEN_PAYMENT_STATES
+        )
+        account = credit_lines.account_id[:1]
+        debit_lines = moves.line_ids.filtered(
+            lambda line: line.account_id == account and not line.reconciled
+        )
+        if not (account and debit_lines):
+            return False
+        (credit_lines.filtered(lambda line: line.account_id == account) | debit_lines).reconcile()
+        self.message_post(
+            body=self.env._(
+                "Payment %(payment)s quotes this letter: reconciled with %(invoices)s.",
+                payment=", ".join(credit_lines.move_id.mapped("display_name")),
+                invoices=", ".join(moves.mapped("name")),
+            )
+        )
+        return True
 
     def _format_amount(self, amount):
         self.ensure_one()

@@ -8,6 +8,13 @@ CHANNELS = [
     ("judicial", "Judicial hand-over"),
 ]
 
+STAGES = [
+    ("first_reminder", "Friendly reminder"),
+    ("second_reminder", "Second reminder"),
+    ("formal_notice", "Formal notice"),
+    ("judicial", "Judicial hand-over"),
+]
+
 
 class DunningLevel(models.Model):
     _name = "dunning.level"
@@ -27,6 +34,13 @@ class DunningLevel(models.Model):
         "sooner after the previous letter than the difference between the two levels' days.",
     )
     channel = fields.Selection(CHANNELS, required=True, default="email")
+    stage = fields.Selection(
+        STAGES,
+        required=True,
+        default="first_reminder",
+        help="Decides the wording of the letter: friendly at the first reminder, firm at the "
+        "formal notice, factual at the judicial hand-over.",
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
         string="E-mail Template",

@@ -68,6 +68,58 @@ class DunningPolicy(models.Model):
     )
     level_count = fields.Integer(compute="_compute_level_count")
 
+    # Fees and interest: what the letters claim, within what the legal regime allows.
+    claim_interest = fields.Boolean(
+        default=True,
+        tracking=True,
+        help="Letters claim late-payment interest as the legal regime allows.",
+    )
+    claim_fees = fields.Boolean(
+        default=True,
+        tracking=True,
+        help="Letters claim the recovery compensation, damages or collection costs the legal "
+        "regime allows.",
+    )
+    fee_clause = fields.Boolean(
+        string="Terms Provide for Interest and Damages",
+        tracking=True,
+        help="Belgian consumers owe contractual interest and damages only when the contract or "
+        "the general terms expressly provide for them; without such a clause only the legal "
+        "interest is claimed.",
+    )
+    b2c_damages = fields.Selection(
+        [("lump_sum", "Lump-sum damages"), ("reminder", "Fee per later reminder")],
+        string="Consumer Damages",
+        default="lump_sum",
+        required=True,
+        tracking=True,
+        help="Belgian consumers: claim either the lump-sum damages of the legal scale or a fee "
+        "for each reminder after the first, never both.",
+    )
+    contract_interest_rate = fields.Float(
+        string="Contractual Interest Rate (%)",
+        digits=(16, 2),
+        tracking=True,
+        help="The rate of your general terms for consumers. Capped at the rate of the law of "
+        "2 August 2002; leave 0 to claim that rate.",
+    )
+    invoice_fees = fields.Boolean(
+        tracking=True,
+        help="When a letter claiming fees or interest is sent, book them on a separate fee "
+        "invoice; the customer's invoices are never changed.",
+    )
+    fee_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        help="Product of the fee invoice lines.",
+    )
+    fee_account_id = fields.Many2one(
+        "account.account",
+        string="Fee Income Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+    )
+
     @api.depends("level_ids")
     def _compute_level_count(self):
         for policy in self:
@@ -80,6 +132,22 @@ class DunningPolicy(models.Model):
                 raise ValidationError(self.env._("The grace period cannot be negative."))
             if policy.judicial_threshold < 0:
                 raise ValidationError(self.env._("The judicial threshold cannot be negative."))
+
+    @api.constrains("invoice_fees", "fee_product_id", "fee_account_id", "contract_interest_rate")
+    def _check_fee_invoicing(self):
+        for policy in self:
+            if policy.invoice_fees and not (policy.fee_product_id and policy.fee_account_id):
+                raise ValidationError(
+                    self.env._(
+                        "Policy %(policy)s invoices fees: choose the fee product and its income "
+                        "account.",
+                        policy=policy.display_name,
+                    )
+                )
+            if not 0 <= policy.contract_interest_rate < 100:
+                raise ValidationError(
+                    self.env._("The contractual interest rate is a percentage from 0 to 100.")
+                )
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

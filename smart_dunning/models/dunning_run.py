@@ -379,6 +379,7 @@ class DunningRun(models.Model):
             self.env.invalidate_all()
             return Letter
         self._ask_salespeople(letters.filtered(lambda ltr: ltr.approval_reason == "new_customer"))
+        letters._dunning_update_fees()
         return letters
 
     def _open_credit_notes(self, partner_ids):

@@ -35,6 +35,31 @@ class ResCompany(models.Model):
         "its date; dunning then resumes.",
     )
 
+    # What every letter says about how to reach us and how to pay.
+    dunning_service_hours = fields.Char(
+        string="Service Desk Hours",
+        translate=True,
+        help='Shown on the letters, e.g. "Monday to Friday, 9:00 to 17:00".',
+    )
+    dunning_service_phone = fields.Char(
+        string="Service Desk Phone", help="Shown on the letters; the company phone if empty."
+    )
+    dunning_service_email = fields.Char(
+        string="Service Desk E-mail", help="Shown on the letters; the company e-mail if empty."
+    )
+    dunning_bank_id = fields.Many2one(
+        "res.partner.bank",
+        string="Account on Letters",
+        domain="[('partner_id', '=', partner_id)]",
+        help="The account customers pay the letters to; the company's first account if empty.",
+    )
+    dunning_non_eu_text = fields.Text(
+        string="Text for Customers Outside the EU",
+        translate=True,
+        help="Shown on letters to customers outside the European Union, e.g. the other ways "
+        "they can pay.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)

@@ -19,3 +19,12 @@ class ResConfigSettings(models.TransientModel):
     dunning_plan_breach_days = fields.Integer(
         related="company_id.dunning_plan_breach_days", readonly=False
     )
+    dunning_service_hours = fields.Char(related="company_id.dunning_service_hours", readonly=False)
+    dunning_service_phone = fields.Char(related="company_id.dunning_service_phone", readonly=False)
+    dunning_service_email = fields.Char(related="company_id.dunning_service_email", readonly=False)
+    dunning_bank_id = fields.Many2one(
+        related="company_id.dunning_bank_id",
+        readonly=False,
+        domain="[('partner_id.ref_company_ids', 'in', company_id)]",
+    )
+    dunning_non_eu_text = fields.Text(related="company_id.dunning_non_eu_text", readonly=False)

@@ -96,6 +96,13 @@ class ResPartner(models.Model):
         tracking=True,
         help="This customer pays only invoices that carry its purchase-order number.",
     )
+    dunning_email_suspect = fields.Boolean(
+        string="E-mail Suspect",
+        tracking=True,
+        copy=False,
+        help="A reminder to this address bounced or could not be sent. Cleared when the "
+        "address changes.",
+    )
     dunning_invoice_ids = fields.One2many(
         "account.move", "commercial_partner_id", string="Customer Invoices", readonly=True
     )
@@ -353,6 +360,12 @@ class ResPartner(models.Model):
                         value=error.args[0],
                     )
                 ) from None
+
+    def write(self, vals):
+        # A new address deserves a new chance.
+        if "email" in vals and "dunning_email_suspect" not in vals:
+            vals = dict(vals, dunning_email_suspect=False)
+        return super().write(vals)
 
     # ------------------------------------------------------------------ business
 

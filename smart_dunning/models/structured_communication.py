@@ -30,3 +30,18 @@ def is_valid_ogm(text):
         return False
     digits = "".join(match.groups())
     return check_digits(digits[:10]) == int(digits[10:])
+
+
+# Banks pass the communication on as "+++123/4567/89012+++", "***...***", "123/4567/89012" or
+# just the twelve digits, sometimes with spaces.
+_IN_TEXT = re.compile(r"(?<!\d)(\d{3})[\s/]*(\d{4})[\s/]*(\d{5})(?!\d)")
+
+
+def find_ogms(text):
+    """The valid structured communications in a free text, in their +++ form."""
+    found = []
+    for match in _IN_TEXT.finditer(text or ""):
+        candidate = "+++{}/{}/{}+++".format(*match.groups())
+        if is_valid_ogm(candidate) and candidate not in found:
+            found.append(candidate)
+    return found

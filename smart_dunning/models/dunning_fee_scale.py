@@ -1,0 +1,114 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+
+from .dunning_fees import scale_amount
+
+SCALE_KINDS = [
+    ("be_b2c_lump_sum", "Belgium, consumers: maximum lump-sum damages (Book XIX CEL)"),
+    ("be_b2c_reminder", "Belgium, consumers: maximum fee per later reminder (Book XIX CEL)"),
+    ("be_b2b_recovery", "Belgium, businesses: fixed recovery compensation (law of 2 August 2002)"),
+    ("nl_wik", "Netherlands: extrajudicial collection costs (WIK scale, art. 6:96 BW)"),
+]
+
+
+class DunningFeeScale(models.Model):
+    """A dated scale of fees: bands on the amount due, with a floor and a cap."""
+
+    _name = "dunning.fee.scale"
+    _description = "Fee Scale"
+    _inherit = ["mail.thread"]
+    _order = "kind, date_from desc"
+    _rec_name = "kind"
+
+    kind = fields.Selection(SCALE_KINDS, required=True, tracking=True)
+    date_from = fields.Date(string="Valid From", required=True, tracking=True)
+    date_to = fields.Date(string="Valid Until", tracking=True)
+    currency_id = fields.Many2one(
+        "res.currency", required=True, default=lambda self: self.env.ref("base.EUR")
+    )
+    minimum = fields.Monetary(tracking=True, help="The scale never gives less (0: no minimum).")
+    maximum = fields.Monetary(tracking=True, help="The scale never gives more (0: no cap).")
+    band_ids = fields.One2many("dunning.fee.scale.band", "scale_id", string="Bands", copy=True)
+    source_url = fields.Char(string="Source", tracking=True)
+    note = fields.Char()
+
+    @api.depends("kind", "date_from")
+    def _compute_display_name(self):
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        for scale in self:
+            scale.display_name = self.env._(
+                "%(kind)s from %(date)s",
+                kind=labels.get(scale.kind, ""),
+                date=scale.date_from and fields.Date.to_string(scale.date_from),
+            )
+
+    @api.constrains("kind", "date_from", "date_to")
+    def _check_overlap(self):
+        for scale in self:
+            if scale.date_to and scale.date_to < scale.date_from:
+                raise ValidationError(self.env._("A scale cannot end before it starts."))
+            domain = Domain("kind", "=", scale.kind) & Domain("id", "!=", scale.id)
+            domain &= Domain("date_to", "=", False) | Domain("date_to", ">=", scale.date_from)
+            if scale.date_to:
+                domain &= Domain("date_from", "<=", scale.date_to)
+            if self.search_count(domain, limit=1):
+                raise ValidationError(
+                    self.env._(
+                        "Two scales of the same kind overlap around %(date)s.",
+                        date=fields.Date.to_string(scale.date_from),
+                    )
+                )
+
+    @api.constrains("band_ids")
+    def _check_bands(self):
+        for scale in self:
+            thresholds = scale.band_ids.mapped("threshold")
+            if not thresholds or min(thresholds) != 0 or len(set(thresholds)) != len(thresholds):
+                raise ValidationError(
+                    self.env._(
+                        "The bands of a scale start at 0 and each starts at a different amount."
+                    )
+                )
+
+    def _bands(self):
+        self.ensure_one()
+        return [(b.threshold, b.fixed_amount, b.rate) for b in self.band_ids.sorted("threshold")]
+
+    def _amount(self, base):
+        """What the scale gives for ``base``, expressed in the scale's currency."""
+        self.ensure_one()
+        return scale_amount(self._bands(), base, self.minimum, self.maximum)
+
+    @api.model
+    def _dunning_scales(self, kinds):
+        """``{kind: scales}`` of the given kinds, with their bands, in two queries."""
+        scales = self.search_fetch(
+            [("kind", "in", list(kinds))],
+            ["kind", "date_from", "date_to", "currency_id", "minimum", "maximum", "band_ids"],
+        )
+        scales.band_ids.fetch(["threshold", "fixed_amount", "rate"])
+        return {kind: scales.filtered(lambda s, k=kind: s.kind == k) for kind in kinds}
+
+    def _on(self, day):
+        """The scale of this set valid on ``day`` (empty when none is)."""
+        return self.filtered(lambda s: s.date_from <= day and (not s.date_to or s.date_to >= day))[
+            :1
+        ]
+
+
+class DunningFeeScaleBand(models.Model):
+    _name = "dunning.fee.scale.band"
+    _description = "Fee Scale Band"
+    _order = "scale_id, threshold"
+
+    scale_id = fields.Many2one("dunning.fee.scale", required=True, index=True, ondelete="cascade")
+    currency_id = fields.Many2one(related="scale_id.currency_id")
+    threshold = fields.Monetary(
+        string="Above",
+        help="The band applies to amounts above this one (the first band starts at 0).",
+    )
+    fixed_amount = fields.Monetary(string="Fixed", help="Amount at the start of the band.")
+    rate = fields.Float(
+        string="Rate (%)", digits=(16, 2), help="Percentage of the part above the threshold."
+    )

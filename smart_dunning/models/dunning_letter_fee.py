@@ -1,0 +1,377 @@
+from collections import defaultdict
+from datetime import date, timedelta
+
+from odoo import api, fields, models
+
+from .bulk import bulk_create
+from .dunning_fee_scale import SCALE_KINDS
+from .dunning_fees import (
+    MissingRateError,
+    be_b2c_costs_from,
+    interest,
+    nl_b2c_costs_from,
+)
+from .dunning_legal_rate import RATE_KINDS
+
+FEE_KINDS = [
+    ("interest", "Interest"),
+    ("recovery", "Fixed recovery compensation"),
+    ("lump_sum", "Lump-sum damages"),
+    ("reminder", "Reminder fee"),
+    ("collection", "Collection costs"),
+    ("invoiced", "Already invoiced"),
+]
+# Channels that reach the customer on a durable medium: only they count as a reminder.
+DURABLE_CHANNELS = ("email", "letter")
+# Every fee line has all columns, so that a batch of them goes into the table at once.
+FEE_DEFAULTS = {
+    "kind": False,
+    "basis": False,
+    "move_id": False,
+    "date_from": False,
+    "date_to": False,
+    "days": 0,
+    "rate": 0.0,
+    "base_amount": 0.0,
+    "amount": 0.0,
+    "sequence": 10,
+}
+# Kinds computed per invoice; the others are computed once per letter.
+PER_INVOICE_KINDS = ("interest", "recovery")
+
+
+class DunningLetterFee(models.Model):
+    """A fee or an interest period a letter claims, with its legal basis.
+
+    The lines are the letter's claim to date: they are computed again whenever the letter
+    is about to go out, and frozen once it is sent.
+    """
+
+    _name = "dunning.letter.fee"
+    _description = "Fee or Interest Claimed in a Letter"
+    _order = "letter_id, sequence, id"
+
+    letter_id = fields.Many2one("dunning.letter", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="letter_id.company_id", store=True)
+    # Stored and set at creation: the amounts of thousands of lines are written in one go.
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    sequence = fields.Integer(default=10)
+    kind = fields.Selection(FEE_KINDS, required=True)
+    basis = fields.Selection(
+        RATE_KINDS + SCALE_KINDS, string="Legal Basis", help="The rate or scale applied."
+    )
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", ondelete="cascade", help="Empty for a letter-wide fee."
+    )
+    date_from = fields.Date()
+    date_to = fields.Date()
+    days = fields.Integer()
+    rate = fields.Float(string="Rate (%)", digits=(16, 2))
+    base_amount = fields.Monetary(string="On Amount")
+    amount = fields.Monetary()
+
+    # ------------------------------------------------------------------ computation
+
+    @api.model
+    def _dunning_compute(self, letters, as_of=None):
+        """Replace the fee lines of ``letters`` by their claim on ``as_of`` (default: each
+        letter's date) and set what the first reminder must announce.
+
+        :return: ``{letter: MissingRateError}`` for letters whose fees cannot be computed
+            because a rate or scale is missing; they get no fee line.
+        """
+        letters = letters.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
+        if not letters:
+            return {}
+        ctx = self._dunning_context(letters)
+        vals_list, missing = [], {}
+        by_flags = defaultdict(list)  # one write per distinct set of values
+        for letter in letters:
+            day = as_of or letter.date
+            try:
+                lines, flags = self._dunning_letter_claim(letter, day, ctx)
+            except MissingRateError as error:
+                missing[letter] = error
+                lines, flags = [], {}
+            vals_list += [
+                dict(
+                    FEE_DEFAULTS,
+                    **vals,
+                    letter_id=letter.id,
+                    company_id=letter.company_id.id,
+                    currency_id=letter.currency_id.id,
+                )
+                for vals in lines
+            ]
+            key = (
+                flags.get("is_first_reminder", False),
+                flags.get("costs_from", False),
+                flags.get("announced", 0.0),
+                letter._dunning_missing_rate_message(missing[letter])
+                if letter in missing
+                else False,
+            )
+            by_flags[key].append(letter.id)
+        for (first, costs_from, announced, error), letter_ids in by_flags.items():
+            self.env["dunning.letter"].browse(letter_ids).write(
+                {
+                    "is_first_reminder": first,
+                    "costs_from": costs_from,
+                    "amount_fees_announced": announced,
+                    "fee_error": error,
+                }
+            )
+        letters.fee_line_ids.unlink()
+        # A run claims fees on tens of thousands of invoices: one COPY, not create().
+        bulk_create(self, vals_list)
+        return missing
+
+    @api.model
+    def _dunning_context(self, letters):
+        """Everything the claims of a batch of letters need, in a fixed number of queries."""
+        moves = letters.line_ids.move_id
+        sent_lines = self.env["dunning.letter.line"].search_fetch(
+            [
+                ("move_id", "in", moves.ids),
+                ("state", "=", "sent"),
+                ("letter_id", "not in", letters.ids),
+            ],
+            ["move_id", "letter_id"],
+        )
+        sent_lines.letter_id.fetch(["sent_date", "channel"])
+        reminders = defaultdict(list)  # move id -> [(sent date, channel, letter id)], by date
+        for line in sent_lines:
+            letter = line.letter_id
+            if letter.channel in DURABLE_CHANNELS and letter.sent_date:
+                reminders[line.move_id.id].append((letter.sent_date, letter.channel, letter.id))
+        for items in reminders.values():
+            items.sort()
+        # Fees already booked on the fee invoices of earlier letters are not booked twice.
+        invoiced = self.search_fetch(
+            [
+                ("letter_id", "not in", letters.ids),
+                ("letter_id.fee_move_id.state", "=", "posted"),
+                ("letter_id.move_ids", "in", moves.ids),
+                ("kind", "!=", "invoiced"),
+            ],
+            ["letter_id", "move_id", "kind", "amount"],
+        )
+        invoiced.letter_id.fetch(["move_ids"])
+        return {
+            "reminders": reminders,
+            "invoiced": invoiced,
+            "rates": self.env["dunning.legal.rate"]._dunning_periods(
+                [kind for kind, _label in RATE_KINDS]
+            ),
+            "scales": self.env["dunning.fee.scale"]._dunning_scales(
+                [kind for kind, _label in SCALE_KINDS]
+            ),
+        }
+
+    @api.model
+    def _dunning_letter_claim(self, letter, day, ctx):
+        """``(line values, flags)`` of one letter on ``day``, by its policy's legal regime."""
+        policy = letter.policy_id
+        lines = letter.line_ids.filtered(lambda ln: not ln.move_id.dunning_fee_letter_id).sorted(
+            lambda ln: (ln.date_due or date.min, ln.id)
+        )
+        principal = self._dunning_principals(letter, lines)
+        handler = getattr(self, f"_dunning_claim_{policy.legal_regime}", None)
+        if not handler or not principal:
+            return [], {}
+        claim, flags = handler(letter, day, principal, ctx)
+        claim = [vals for vals in claim if not letter.currency_id.is_zero(vals["amount"])]
+        return claim + self._dunning_already_invoiced(letter, claim, ctx), flags
+
+    def _dunning_principals(self, letter, lines):
+        """Amount each invoice still owes once the open credit notes are deducted, the oldest
+        invoice first: the base of its interest is then the smallest."""
+        credit = letter.amount_credit
+        principal = {}
+        for line in lines:
+            used = min(credit, line.amount_residual)
+            credit -= used
+            if line.amount_residual - used > 0:
+                principal[line] = line.amount_residual - used
+        return principal
+
+    # ------------------------------------------------------------------ regimes
+
+    def _dunning_claim_be_b2b(self, letter, day, principal, ctx):
+        """Law of 2 August 2002: interest from the day after the due date at the half-yearly
+        rate, and the fixed recovery compensation for each invoice, both without notice."""
+        claim = []
+        for line, amount in principal.items():
+            claim += self._dunning_interest(
+                line, amount, line.date_due + timedelta(days=1), day, "be_late_payment", ctx
+            )
+            claim.append(
+                self._dunning_scale_fee(
+                    letter, "recovery", "be_b2b_recovery", day, amount, ctx, line
+                )
+            )
+        return claim, {}
+
+    def _dunning_claim_be_b2c(self, letter, day, principal, ctx):
+        """Book XIX: the first reminder is free and announces the damages; nothing is due
+        before its 14-day waiting period has ended."""
+        policy = letter.policy_id
+        chargeable, first = {}, False
+        for line, amount in principal.items():
+            sent = ctx["reminders"].get(line.move_id.id)
+            if not sent:
+                first = True
+                continue
+            start = be_b2c_costs_from(sent[0][0], sent[0][1])
+            if day >= start:
+                chargeable[line] = (amount, start)
+        flags = {"is_first_reminder": first}
+        total = sum(principal.values())
+        if first:
+            flags["costs_from"] = be_b2c_costs_from(day, letter.channel)
+            if policy.fee_clause:
+                flags["announced"] = self._dunning_be_b2c_damages(
+                    letter, flags["costs_from"], total, 1, ctx
+                )["amount"]
+        claim = []
+        if policy.fee_clause:
+            cap = ctx["rates"]["be_late_payment"]
+            rate = policy.contract_interest_rate
+            periods = [(f, t, min(rate, r) if rate else r) for f, t, r in cap]
+            kind = "be_late_payment"
+        else:
+            periods, kind = ctx["rates"]["be_legal"], "be_legal"
+        for line, (amount, start) in chargeable.items():
+            claim += self._dunning_interest(line, amount, start, day, kind, ctx, periods=periods)
+        if chargeable and policy.fee_clause:
+            count = self._dunning_chargeable_reminders(letter, chargeable, ctx)
+            claim.append(
+                self._dunning_be_b2c_damages(
+                    letter, day, sum(amount for amount, _start in chargeable.values()), count, ctx
+                )
+            )
+        return claim, flags
+
+    def _dunning_be_b2c_damages(self, letter, day, base, reminders, ctx):
+        """The lump sum of the scale, or the capped fee for each reminder after the first:
+        one or the other, never both (LEGAL.md section 1)."""
+        if letter.policy_id.b2c_damages == "reminder":
+            fee = self._dunning_scale_fee(letter, "reminder", "be_b2c_reminder", day, base, ctx)
+            fee["amount"] = letter.currency_id.round(fee["amount"] * reminders)
+            return fee
+        return self._dunning_scale_fee(letter, "lump_sum", "be_b2c_lump_sum", day, base, ctx)
+
+    def _dunning_chargeable_reminders(self, letter, chargeable, ctx):
+        """This letter and the earlier reminders sent once the waiting period was over."""
+        letter_ids = {letter.id}
+        for line, (_amount, start) in chargeable.items():
+            for sent_date, _channel, letter_id in ctx["reminders"].get(line.move_id.id, [])[1:]:
+                if sent_date >= start:
+                    letter_ids.add(letter_id)
+        return len(letter_ids)
+
+    def _dunning_claim_nl_b2c(self, letter, day, principal, ctx):
+        """Art. 6:96 BW: collection costs of the WIK scale, over all the claims together, once
+        the 14 days of the first letter (the veertiendagenbrief) have passed; statutory
+        interest from the day after the due date."""
+        claim, flags, chargeable = [], {}, {}
+        first = False
+        for line, amount in principal.items():
+            claim += self._dunning_interest(
+                line, amount, line.date_due + timedelta(days=1), day, "nl_statutory", ctx
+            )
+            sent = ctx["reminders"].get(line.move_id.id)
+            if not sent:
+                first = True
+            elif day >= nl_b2c_costs_from(sent[0][0], sent[0][1]):
+                chargeable[line] = amount
+        if first:
+            flags = {
+                "is_first_reminder": True,
+                "costs_from": nl_b2c_costs_from(day, letter.channel),
+            }
+            flags["announced"] = self._dunning_scale_fee(
+                letter, "collection", "nl_wik", day, sum(principal.values()), ctx
+            )["amount"]
+        if chargeable:
+            claim.append(
+                self._dunning_scale_fee(
+                    letter, "collection", "nl_wik", day, sum(chargeable.values()), ctx
+                )
+            )
+        return claim, flags
+
+    def _dunning_claim_nl_b2b(self, letter, day, principal, ctx):
+        """Art. 6:96 lid 4 and 6:119a BW: collection costs of the WIK scale (at least EUR 40)
+        for each invoice, and commercial interest from the day after the due date."""
+        claim = []
+        for line, amount in principal.items():
+            claim += self._dunning_interest(
+                line, amount, line.date_due + timedelta(days=1), day, "nl_commercial", ctx
+            )
+            claim.append(
+                self._dunning_scale_fee(letter, "collection", "nl_wik", day, amount, ctx, line)
+            )
+        return claim, {}
+
+    # ------------------------------------------------------------------ building blocks
+
+    def _dunning_interest(self, line, amount, start, day, kind, ctx, periods=None):
+        # A policy that claims no interest needs no rate either.
+        if not line.letter_id.policy_id.claim_interest:
+            return []
+        periods = ctx["rates"][kind] if periods is None else periods
+        currency = line.letter_id.currency_id
+        return [
+            {
+                "kind": "interest",
+                "basis": kind,
+                "move_id": line.move_id.id,
+                "date_from": date_from,
+                "date_to": date_to,
+                "days": days,
+                "rate": rate,
+                "base_amount": amount,
+                "amount": currency.round(value),
+                "sequence": 10,
+            }
+            for date_from, date_to, days, rate, value in interest(amount, start, day, periods, kind)
+        ]
+
+    def _dunning_scale_fee(self, letter, kind, scale_kind, day, base, ctx, line=None):
+        amount = 0.0
+        if letter.policy_id.claim_fees:
+            scale = ctx["scales"][scale_kind]._on(day)
+            if not scale:
+                raise MissingRateError(scale_kind, day)
+            company, currency = letter.company_id, letter.currency_id
+            base_in_scale = currency._convert(base, scale.currency_id, company, day)
+            amount = scale.currency_id._convert(
+                scale._amount(base_in_scale), currency, company, day
+            )
+        return {
+            "kind": kind,
+            "basis": scale_kind,
+            "move_id": line.move_id.id if line else False,
+            "base_amount": base,
+            "amount": letter.currency_id.round(amount),
+            "sequence": 20,
+        }
+
+    def _dunning_already_invoiced(self, letter, claim, ctx):
+        """One negative line for what earlier fee invoices already booked of this claim."""
+        moves = set(letter.move_ids.ids)
+        booked = defaultdict(float)
+        for fee in ctx["invoiced"]:
+            if fee.kind in PER_INVOICE_KINDS:
+                if fee.move_id.id in moves:
+                    booked[fee.kind] += fee.amount
+            elif moves & set(fee.letter_id.move_ids.ids):
+                booked[fee.kind] += fee.amount
+        claimed = defaultdict(float)
+        for vals in claim:
+            claimed[vals["kind"]] += vals["amount"]
+        deducted = sum(min(booked[kind], claimed[kind]) for kind in claimed)
+        if letter.currency_id.is_zero(deducted):
+            return []
+        return [{"kind": "invoiced", "amount": letter.currency_id.round(-deducted), "sequence": 90}]
