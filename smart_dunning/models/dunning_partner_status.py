@@ -196,13 +196,18 @@ class DunningPartnerStatus(models.Model):
                        AS judicial,
                    (ARRAY_AGG(lv.id ORDER BY lv.sequence DESC, lv.id DESC)
                        FILTER (WHERE lv.id IS NOT NULL))[1] AS level_id,
-                   COALESCE(BOOL_OR(lv.sequence >= (
-                       SELECT MIN(f.sequence) FROM dunning_level f
-                        WHERE f.policy_id = lv.policy_id AND f.channel IN ('letter', 'judicial'))
-                   ), FALSE) AS formal_notice
+                   COALESCE(BOOL_OR(lv.sequence >= notice.sequence), FALSE) AS formal_notice
               FROM account_move m
               LEFT JOIN dunning_level lv
                      ON lv.id = CASE WHEN %(open_invoice)s THEN %(level)s END
+              -- The formal notice of each policy: its first level sent by paper or handed over.
+              -- A join, not a subquery per invoice: the planner's estimate of the latter makes
+              -- PostgreSQL compile the whole query (JIT), which costs seconds on every read.
+              LEFT JOIN (SELECT f.policy_id, MIN(f.sequence) AS sequence
+                           FROM dunning_level f
+                          WHERE f.channel IN ('letter', 'judicial')
+                          GROUP BY f.policy_id) notice
+                     ON notice.policy_id = lv.policy_id
              WHERE m.company_id = %(company)s
                AND m.state = 'posted'
                AND m.move_type IN ('out_invoice', 'out_refund')
