@@ -4,6 +4,7 @@ generate --db NAME --customers N --invoices M   database with smart_dunning and 
 engine   --db NAME [--date YYYY-MM-DD]          time one dunning run on a copy
 oca      --db NAME [--date YYYY-MM-DD]          time OCA credit control on a copy
 compare  --db NAME [--date YYYY-MM-DD]          both, and the ratio
+worklist --db NAME [--rows N]                   call worklist first page, call-centre export
 panel    --db NAME                              partner list badge, status lists, aging
                                                 report and panel query count, on a copy
 """
@@ -174,6 +175,17 @@ def cmd_compare(args):
     print(json.dumps({"ratio_oca_over_ours": round(ratio, 1) if ratio else None}, indent=2))
 
 
+def cmd_worklist(args):
+    from .worklist import run
+
+    env = env_for(args.db)
+    try:
+        result = run(env, rows=args.rows)
+    finally:
+        env.cr.close()
+    print(json.dumps({"worklist": result}, indent=2))
+
+
 def cmd_panel(args):
     from .panel import measure, prepare
 
@@ -208,6 +220,9 @@ def main():
         cmd = sub.add_parser(name)
         cmd.add_argument("--db", default="smart_dunning_bench")
         cmd.add_argument("--date", help="run date (default: today)")
+    wl = sub.add_parser("worklist")
+    wl.add_argument("--db", default="smart_dunning_bench")
+    wl.add_argument("--rows", type=int, default=1000, help="invoices to export")
     panel = sub.add_parser("panel")
     panel.add_argument("--db", default="smart_dunning_bench")
     args = parser.parse_args()
@@ -217,6 +232,7 @@ def main():
         "engine": cmd_engine,
         "oca": cmd_oca,
         "compare": cmd_compare,
+        "worklist": cmd_worklist,
         "panel": cmd_panel,
     }[args.command](args)
 

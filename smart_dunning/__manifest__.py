@@ -38,6 +38,10 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/dunning_call_log_views.xml",
+        "wizards/dunning_callcentre_export_views.xml",
+        "wizards/dunning_callcentre_import_views.xml",
+        "views/dunning_worklist_views.xml",
         "views/dunning_partner_status_views.xml",
         "report/dunning_aging_report_views.xml",
         "report/dunning_month_report_views.xml",
@@ -50,6 +54,11 @@
         "demo/res_partner_demo.xml",
         "demo/smart_dunning_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "smart_dunning/static/tests/tours/**/*",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
 }

@@ -487,3 +487,43 @@ class TestFeeInvoice(FeeCase):
             second_letter.fee_line_ids.filtered(lambda f: f.kind == "invoiced").amount, -83.02
         )
         self.assertNotIn(fee_invoice, second_letter.move_ids, "not yet due")
+
+
+class TestRunScales(FeeCase):
+    """A run claims fees for thousands of letters: its SQL must not grow with them."""
+
+    def queries_of_a_run(self, customers, day):
+        # as in production: chatter tracking on
+        self.env = self.env(
+            context=dict(self.env.context, tracking_disable=False, mail_notrack=False)
+        )
+        for number in range(customers):
+            partner = self.make_partner(f"Klant {customers}-{number} BV")
+            self.make_invoice(partner, 100.0 + number, DUE)
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        run = self.run_dunning(d(day))
+        self.env.cr.flush()  # tracking messages are written at commit time
+        count = self.env.cr.sql_log_count - before
+        letters = run.letter_ids.filtered(
+            lambda ltr: ltr.partner_id.name.startswith(f"Klant {customers}-")
+        )
+        # every customer got a letter and its claim, else the count proves nothing
+        self.assertEqual(len(letters), customers)
+        return count, letters
+
+    def test_claims_of_a_run_cost_the_same_queries_for_2_or_20_letters(self):
+        few, letters = self.queries_of_a_run(2, "2026-03-09")
+        self.assertTrue(all(letter.amount_interest for letter in letters))
+        many, letters = self.queries_of_a_run(20, "2026-03-10")
+        self.assertTrue(all(letter.amount_interest for letter in letters))
+        self.assertLessEqual(many, few)
+
+    def test_held_letters_of_a_run_cost_the_same_queries_for_2_or_20(self):
+        # No rate is known for the second half of 2026: every letter is held, and says why
+        # on its form without a chatter message each.
+        few, letters = self.queries_of_a_run(2, "2026-07-02")
+        many, letters = self.queries_of_a_run(20, "2026-07-03")
+        self.assertEqual(set(letters.mapped("approval_reason")), {"missing_rate"})
+        self.assertTrue(all(letter.fee_error for letter in letters))
+        self.assertLessEqual(many, few)

@@ -16,6 +16,7 @@ from . import (
     dunning_plan,
     dunning_policy,
     dunning_run,
+    dunning_worklist,
     mail_mail,
     res_company,
     res_config_settings,

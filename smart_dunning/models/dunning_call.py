@@ -1,4 +1,11 @@
+from collections import defaultdict
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
+from odoo.tools import SQL, format_date
 
 CALL_OUTCOMES = [
     ("reached", "Reached"),
@@ -8,6 +15,10 @@ CALL_OUTCOMES = [
     ("dispute", "Dispute"),
     ("payment_term", "Payment term agreed"),
 ]
+# After these outcomes the customer still has to be reached: the call letter stays to do.
+UNREACHED = ("no_answer",)
+# Agreements that commit the company: collections users only.
+COLLECTOR_OUTCOMES = ("promise", "payment_term")
 
 
 class DunningCall(models.Model):
@@ -50,6 +61,11 @@ class DunningCall(models.Model):
     plan_id = fields.Many2one("dunning.plan", string="Promise / Plan", check_company=True)
     dispute_id = fields.Many2one("dunning.dispute", check_company=True)
     payment_term_id = fields.Many2one("account.payment.term", string="Payment Term Agreed")
+    phone = fields.Char(
+        string="Number Called",
+        help="The number dialled. A number whose last call was a wrong number is flagged on "
+        "the worklist until it changes on the contact or a call to it gets through.",
+    )
 
     @api.depends("partner_id", "date", "outcome")
     def _compute_display_name(self):
@@ -61,3 +77,271 @@ class DunningCall(models.Model):
                 date=fields.Date.to_string(call.date.date()) if call.date else "",
                 outcome=outcomes.get(call.outcome, ""),
             )
+
+    # ------------------------------------------------------------------ logging calls
+
+    @api.model
+    def _dunning_wrong_numbers(self, phones):
+        """The numbers among ``phones`` whose latest call was a wrong number."""
+        phones = tuple({phone for phone in phones if phone})
+        if not phones:
+            return set()
+        self.flush_model(["phone", "outcome", "date"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT ON (phone) phone, outcome FROM dunning_call
+                    WHERE phone IN %s ORDER BY phone, date DESC, id DESC""",
+                phones,
+            )
+        )
+        return {phone for phone, outcome in rows if outcome == "wrong_number"}
+
+    @api.model
+    def _dunning_log_calls(self, entries):
+        """Record calls and what they settle; the one way the Log Call wizard and the
+        call-centre import write calls.
+
+        Each entry is a dict: ``partner`` (the customer, a commercial partner), ``contact``,
+        ``moves`` (invoices discussed), ``outcome``, ``note``, ``date``, ``source``, ``phone``,
+        and for the outcomes that need them ``promise_date``, ``reason`` (a dispute reason) and
+        ``payment_term``. A promise becomes a confirmed promise to pay, a dispute opens, an
+        agreed payment term goes on the customer; the call letters of the invoices are done
+        (unless nobody answered), and a note goes on the customer's and the invoices' chatter.
+        Everything is checked first: a refused entry changes nothing.
+        """
+        for entry in entries:
+            self._dunning_check_entry(entry)
+        vals_list, old_terms = [], {}
+        for entry in entries:
+            partner, moves = entry["partner"], entry["moves"]
+            company = entry.get("company") or self.env.company
+            vals = {
+                "partner_id": partner.id,
+                "contact_id": (entry.get("contact") or partner).id,
+                "company_id": company.id,
+                "outcome": entry["outcome"],
+                "source": entry.get("source") or "collector",
+                "note": entry.get("note") or False,
+                "phone": entry.get("phone") or False,
+                "move_ids": [Command.set(moves.ids)],
+            }
+            if entry.get("date"):
+                vals["date"] = entry["date"]
+            if entry["outcome"] == "promise":
+                vals["plan_id"] = self._dunning_make_promise(entry, company).id
+            elif entry["outcome"] == "dispute":
+                vals["dispute_id"] = (
+                    self.env["dunning.dispute"]
+                    .create(
+                        {
+                            "partner_id": partner.id,
+                            "company_id": company.id,
+                            "move_ids": [Command.set(moves.ids)],
+                            "reason_id": entry["reason"].id,
+                            "description": entry.get("note") or False,
+                        }
+                    )
+                    .id
+                )
+            elif entry["outcome"] == "payment_term":
+                partner_sudo = partner.sudo().with_company(company)
+                old_terms[len(vals_list)] = partner_sudo.property_payment_term_id
+                partner_sudo.property_payment_term_id = entry["payment_term"]
+                vals["payment_term_id"] = entry["payment_term"].id
+            vals_list.append(vals)
+        if self.env["account.move"].has_access("read"):
+            calls = self.create(vals_list)
+        else:
+            # Salespeople may not read invoices: their calls (about their own customers, checked
+            # above) link the invoices as superuser.
+            calls = self.sudo().create(vals_list).sudo(False)
+        calls._dunning_close_call_letters()
+        calls._dunning_log_on_documents(
+            {calls[index].id: term for index, term in old_terms.items()}
+        )
+        return calls
+
+    @api.model
+    def _dunning_check_entry(self, entry):
+        partner, outcome = entry["partner"], entry["outcome"]
+        moves = entry["moves"].sudo()
+        if outcome not in dict(CALL_OUTCOMES):
+            raise UserError(self.env._("Choose the outcome of the call."))
+        if not self.env.user.has_group("smart_dunning.group_dunning_user"):
+            if partner.user_id != self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "You may only log calls about your own customers; %(customer)s is "
+                        "not one of them.",
+                        customer=partner.display_name,
+                    )
+                )
+            if outcome in COLLECTOR_OUTCOMES:
+                raise AccessError(
+                    self.env._(
+                        "Only collections users may record a promise to pay or agree on a "
+                        "payment term."
+                    )
+                )
+        wrong = moves.filtered(
+            lambda m: m.move_type != "out_invoice"
+            or m.state != "posted"
+            or m.commercial_partner_id != partner
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(invoices)s: a call is only about posted invoices of %(customer)s.",
+                    invoices=", ".join(wrong.mapped("display_name")),
+                    customer=partner.display_name,
+                )
+            )
+        if outcome in ("promise", "dispute") and not moves:
+            raise UserError(self.env._("Select the invoices the customer talked about."))
+        if outcome == "promise":
+            promise_date = entry.get("promise_date")
+            if not promise_date:
+                raise UserError(self.env._("Enter the date the customer promises to pay on."))
+            if promise_date < fields.Date.context_today(self):
+                raise UserError(
+                    self.env._(
+                        "The promised date %(date)s is in the past.",
+                        date=format_date(self.env, promise_date),
+                    )
+                )
+        elif outcome == "dispute" and not entry.get("reason"):
+            raise UserError(self.env._("Choose the reason of the dispute."))
+        elif outcome == "payment_term":
+            term = entry.get("payment_term")
+            if not term:
+                raise UserError(self.env._("Choose the payment term agreed with the customer."))
+            company = entry.get("company") or self.env.company
+            if partner.sudo().with_company(company).property_payment_term_id == term:
+                raise UserError(
+                    self.env._(
+                        "%(customer)s already has the payment term %(term)s.",
+                        customer=partner.display_name,
+                        term=term.display_name,
+                    )
+                )
+
+    @api.model
+    def _dunning_make_promise(self, entry, company):
+        """A confirmed promise to pay the invoices' open amount on the promised date, made by
+        the same wizard as the "Promise to Pay" button, so it reads the same everywhere."""
+        action = (
+            self.env["dunning.plan.promise"]
+            .create(
+                {
+                    "partner_id": entry["partner"].id,
+                    "company_id": company.id,
+                    "move_ids": [Command.set(entry["moves"].ids)],
+                    "date_due": entry["promise_date"],
+                    "note": entry.get("note") or False,
+                }
+            )
+            .action_confirm()
+        )
+        return self.env["dunning.plan"].browse(action["res_id"])
+
+    def _dunning_close_call_letters(self):
+        """Link each call to the call letter of its invoices, and mark that letter's call
+        done: a letter still to send is sent (the call was made), its call activity is done."""
+        moves = self.sudo().move_ids
+        if not moves:
+            return
+        letters = (
+            self.env["dunning.letter"]
+            .sudo()
+            .search(
+                [
+                    ("channel", "=", "call"),
+                    ("state", "in", ("draft", "sent")),
+                    ("line_ids.move_id", "in", moves.ids),
+                ],
+                order="id desc",
+            )
+        )
+        done = letters.browse()
+        calls_by_letter = defaultdict(lambda: self.browse())
+        for call in self.sudo():
+            mine = letters.filtered(lambda ltr, c=call: ltr.line_ids.move_id & c.move_ids)
+            if mine:
+                calls_by_letter[mine[0]] |= call
+                if call.outcome not in UNREACHED:
+                    done |= mine
+        for letter, calls in calls_by_letter.items():
+            calls.write({"letter_id": letter.id})
+        if not done:
+            return
+        done.filtered(lambda ltr: ltr.state == "draft")._dunning_send()
+        call_type = self.env.ref("mail.mail_activity_data_call")
+        done.activity_ids.filtered(lambda act: act.activity_type_id == call_type).action_feedback(
+            feedback=self.env._("Call logged.")
+        )
+
+    def _dunning_log_on_documents(self, old_terms):
+        """A short note of each call on the chatter of its customer and of its invoices."""
+        partner_bodies, move_bodies = {}, {}
+        for call in self:
+            body = call._dunning_summary(old_terms.get(call.id))
+            partner_bodies[call.partner_id.id] = (
+                partner_bodies[call.partner_id.id] + Markup("<br/>") + body
+                if call.partner_id.id in partner_bodies
+                else body
+            )
+            for move in call.sudo().move_ids:
+                move_bodies[move.id] = body
+        self.env["res.partner"].sudo().browse(partner_bodies)._message_log_batch(partner_bodies)
+        self.env["account.move"].sudo().browse(move_bodies)._message_log_batch(move_bodies)
+
+    def _dunning_summary(self, old_term=None):
+        """One call in a few words, for the chatter."""
+        self.ensure_one()
+        outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+        if self.source == "call_centre":
+            head = self.env._(
+                "Call centre call with %(contact)s: %(outcome)s.",
+                contact=self.contact_id.name or self.partner_id.name,
+                outcome=outcomes[self.outcome],
+            )
+        else:
+            head = self.env._(
+                "Call by %(caller)s with %(contact)s: %(outcome)s.",
+                caller=self.user_id.name,
+                contact=self.contact_id.name or self.partner_id.name,
+                outcome=outcomes[self.outcome],
+            )
+        parts = [head]
+        plan = self.sudo().plan_id
+        if plan:
+            parts.append(
+                self.env._(
+                    "Promise to pay %(amount)s on %(date)s (%(plan)s).",
+                    amount=plan.currency_id.format(plan.amount_total),
+                    date=format_date(self.env, min(plan.line_ids.mapped("date_due"))),
+                    plan=plan.name,
+                )
+            )
+        if self.dispute_id:
+            dispute = self.sudo().dispute_id
+            parts.append(
+                self.env._(
+                    "Dispute %(dispute)s opened: %(reason)s.",
+                    dispute=dispute.name,
+                    reason=dispute.reason_id.name,
+                )
+            )
+        if self.payment_term_id:
+            parts.append(
+                self.env._(
+                    "Payment term changed from %(old)s to %(new)s.",
+                    old=old_term.display_name if old_term else self.env._("none"),
+                    new=self.payment_term_id.display_name,
+                )
+            )
+        if self.outcome == "wrong_number" and self.phone:
+            parts.append(self.env._("Wrong number: %(phone)s.", phone=self.phone))
+        if self.note:
+            parts.append(self.note)
+        return Markup("<br/>").join(parts)

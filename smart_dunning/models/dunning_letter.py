@@ -403,11 +403,13 @@ class DunningLetter(models.Model):
             )
         return self - empty
 
-    def _dunning_update_fees(self, as_of=None, raise_missing_rate=False):
+    def _dunning_update_fees(self, as_of=None, raise_missing_rate=False, log_held=True):
         """Compute the claim of each letter on ``as_of`` (default: its date).
 
         A letter whose period has no known rate or scale claims nothing and goes back to the
-        collector; with ``raise_missing_rate`` the user gets the reason instead.
+        collector; with ``raise_missing_rate`` the user gets the reason instead. The reason
+        stays on the letter (``fee_error``, shown on its form); ``log_held`` also posts it on
+        the chatter, which a letter the run has just created does not need.
 
         :return: the letters held back for a missing rate
         """
@@ -417,7 +419,7 @@ class DunningLetter(models.Model):
             raise UserError("\n".join(f"{letter.name}: {letter.fee_error}" for letter in held))
         to_hold = held.filtered(lambda ltr: ltr.state == "draft")
         to_hold.write({"state": "to_approve", "approval_reason": "missing_rate"})
-        if held:
+        if held and log_held:
             held._message_log_batch({letter.id: letter.fee_error for letter in held})
         return held
 

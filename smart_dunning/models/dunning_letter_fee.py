@@ -129,7 +129,10 @@ class DunningLetterFee(models.Model):
     @api.model
     def _dunning_context(self, letters):
         """Everything the claims of a batch of letters need, in a fixed number of queries."""
-        moves = letters.line_ids.move_id
+        lines = letters.line_ids
+        # Each claim sorts and sums its letter's lines: read them all at once.
+        lines.fetch(["move_id", "date_due", "amount_residual"])
+        moves = lines.move_id
         sent_lines = self.env["dunning.letter.line"].search_fetch(
             [
                 ("move_id", "in", moves.ids),

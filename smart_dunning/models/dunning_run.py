@@ -379,7 +379,9 @@ class DunningRun(models.Model):
             self.env.invalidate_all()
             return Letter
         self._ask_salespeople(letters.filtered(lambda ltr: ltr.approval_reason == "new_customer"))
-        letters._dunning_update_fees()
+        # The letters did not exist a moment ago: no chatter message per letter for their
+        # state or for a missing rate (its form shows why; it waits among those to approve).
+        letters.with_context(mail_notrack=True)._dunning_update_fees(log_held=False)
         return letters
 
     def _open_credit_notes(self, partner_ids):

@@ -60,6 +60,13 @@ class ResCompany(models.Model):
         "they can pay.",
     )
 
+    dunning_call_after_days = fields.Integer(
+        string="Call After (days overdue)",
+        default=15,
+        help="Invoices overdue more than this many days go on the collectors' call worklist, "
+        "even when no dunning level asks for a call.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)

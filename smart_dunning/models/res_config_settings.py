@@ -28,3 +28,6 @@ class ResConfigSettings(models.TransientModel):
         domain="[('partner_id.ref_company_ids', 'in', company_id)]",
     )
     dunning_non_eu_text = fields.Text(related="company_id.dunning_non_eu_text", readonly=False)
+    dunning_call_after_days = fields.Integer(
+        related="company_id.dunning_call_after_days", readonly=False
+    )

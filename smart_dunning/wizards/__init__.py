@@ -1,1 +1,8 @@
-from . import account_payment_register, dunning_dispute_fix, dunning_plan_promise
+from . import (
+    account_payment_register,
+    dunning_call_log,
+    dunning_callcentre_export,
+    dunning_callcentre_import,
+    dunning_dispute_fix,
+    dunning_plan_promise,
+)

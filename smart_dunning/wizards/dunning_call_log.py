@@ -1,0 +1,177 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+from ..models.account_move import OPEN_PAYMENT_STATES
+from ..models.dunning_call import CALL_OUTCOMES
+
+
+class DunningCallLog(models.TransientModel):
+    """Log a phone call with a customer and act on what was said, in one step."""
+
+    _name = "dunning.call.log"
+    _description = "Log a Call"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        string="Spoke With",
+        domain="[('commercial_partner_id', '=', partner_id)]",
+    )
+    phone = fields.Char(
+        string="Number Called",
+        compute="_compute_phone",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices Discussed",
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
+        "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
+    )
+    invoice_names = fields.Char(string="Invoices", compute="_compute_amount_due", compute_sudo=True)
+    currency_id = fields.Many2one("res.currency", compute="_compute_amount_due", compute_sudo=True)
+    amount_due = fields.Monetary(
+        string="Open Amount", compute="_compute_amount_due", compute_sudo=True
+    )
+    outcome = fields.Selection(CALL_OUTCOMES, required=True, default="reached")
+    note = fields.Text(help="What was said, and with whom; it goes on the customer's chatter.")
+    promise_date = fields.Date(string="Pays On", default=lambda self: self._default_promise_date())
+    dispute_reason_id = fields.Many2one("dunning.dispute.reason")
+    current_payment_term_id = fields.Many2one(
+        "account.payment.term", compute="_compute_payment_term"
+    )
+    payment_term_id = fields.Many2one(
+        "account.payment.term",
+        string="New Payment Term",
+        check_company=True,
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+    )
+    is_collector = fields.Boolean(compute="_compute_is_collector")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self.env["account.move"].has_access("read"):
+            return super().create(vals_list)
+        # Salespeople may not read invoices, yet log calls about their customers' ones: the
+        # invoices are linked as superuser; the call itself checks that the customer is theirs.
+        # (Superuser mode drops the context's defaults: they are read first.)
+        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
+        return super(DunningCallLog, self.sudo()).create(vals_list).sudo(False)
+
+    def _default_promise_date(self):
+        return fields.Date.context_today(self) + timedelta(days=7)
+
+    @api.model
+    def default_get(self, fields_list):
+        """From a customer or an invoice (the Log Call action), what the call is about."""
+        values = super().default_get(fields_list)
+        model = self.env.context.get("active_model")
+        active_id = self.env.context.get("active_id")
+        if "partner_id" in values or not active_id or model not in ("res.partner", "account.move"):
+            return values
+        record = self.env[model].browse(active_id)
+        if model == "account.move":
+            record = record.sudo()
+            partner, moves = record.commercial_partner_id, record
+            contact = record.partner_id
+        else:
+            partner, moves = record.commercial_partner_id, None
+            contact = record if record != partner else None
+        values.update(self._defaults_for(partner, moves))
+        if contact:
+            values["contact_id"] = contact.id
+        return values
+
+    @api.depends("contact_id", "partner_id")
+    def _compute_phone(self):
+        for wizard in self:
+            wizard.phone = wizard.contact_id.phone or wizard.partner_id.phone
+
+    @api.depends("move_ids", "company_id")
+    def _compute_amount_due(self):
+        for wizard in self:
+            wizard.currency_id = wizard.company_id.currency_id
+            wizard.amount_due = sum(wizard.move_ids.mapped("amount_residual_signed"))
+            wizard.invoice_names = ", ".join(wizard.move_ids.mapped("name"))
+
+    @api.depends("partner_id", "company_id")
+    def _compute_payment_term(self):
+        for wizard in self:
+            wizard.current_payment_term_id = (
+                wizard.partner_id.sudo().with_company(wizard.company_id).property_payment_term_id
+            )
+
+    def _compute_is_collector(self):
+        self.is_collector = self.env.user.has_group("smart_dunning.group_dunning_user")
+
+    @api.model
+    def _defaults_for(self, partner, moves=None):
+        """The customer's invoices on today's worklist, or else all its overdue ones."""
+        if moves is None:
+            moves = self.env["dunning.worklist"]._candidate_moves(partner)[partner.id]
+        if not moves:
+            moves = (
+                self.env["account.move"]
+                .sudo()
+                .search(
+                    Domain("commercial_partner_id", "=", partner.id)
+                    & Domain("move_type", "=", "out_invoice")
+                    & Domain("state", "=", "posted")
+                    & Domain("payment_state", "in", OPEN_PAYMENT_STATES)
+                    & Domain("company_id", "=", self.env.company.id)
+                    & Domain("invoice_date_due", "<", fields.Date.context_today(self)),
+                    order="invoice_date_due, id",
+                )
+            )
+        return {
+            "partner_id": partner.id,
+            "move_ids": [fields.Command.set(moves.ids)],
+            "contact_id": (moves[:1].sudo().partner_id or partner).id,
+        }
+
+    @api.model
+    def _action_open(self, partner, moves=None):
+        defaults = self._defaults_for(partner, moves)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log Call"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": defaults["partner_id"],
+                "default_move_ids": defaults["move_ids"],
+                "default_contact_id": defaults["contact_id"],
+            },
+        }
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.env["dunning.call"]._dunning_log_calls(
+            [
+                {
+                    "partner": self.partner_id.commercial_partner_id,
+                    "contact": self.contact_id,
+                    "company": self.company_id,
+                    "moves": self.sudo().move_ids,
+                    "outcome": self.outcome,
+                    "note": self.note,
+                    "phone": self.phone,
+                    "source": "collector",
+                    "promise_date": self.promise_date,
+                    "reason": self.dispute_reason_id,
+                    "payment_term": self.payment_term_id,
+                }
+            ]
+        )
+        return {"type": "ir.actions.act_window_close"}
