@@ -6,6 +6,8 @@ oca      --db NAME [--date YYYY-MM-DD]          time OCA credit control on a cop
 compare  --db NAME [--date YYYY-MM-DD]          both, and the ratio
 worklist --db NAME [--rows N]                   call worklist first page, call-centre export
 prevention --db NAME [--invoices N]             post N invoices with the data check off and on
+panel    --db NAME                              partner list badge, status lists, aging
+                                                report and panel query count, on a copy
 """
 
 import argparse
@@ -198,6 +200,20 @@ def cmd_prevention(args):
     print(json.dumps({"prevention": result}, indent=2))
 
 
+def cmd_panel(args):
+    from .panel import measure, prepare
+
+    work = f"{args.db}_panel"
+    copy_db(args.db, work)
+    env = env_for(work)
+    try:
+        result = measure(env, prepare(env))
+    finally:
+        env.cr.close()
+    print(json.dumps({"panel": result}, indent=2))
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(
         prog="make bench ARGS=",
@@ -226,6 +242,8 @@ def main():
     prev.add_argument("--invoices", type=int, default=1000)
     prev.add_argument("--error-share", type=float, default=0.1, help="customers with a bad e-mail")
     prev.add_argument("--seed", type=int, default=42)
+    panel = sub.add_parser("panel")
+    panel.add_argument("--db", default="smart_dunning_bench")
     args = parser.parse_args()
     config.parse_config(["-c", CONF, "--log-level=warn"], setup_logging=True)
     commands = {
@@ -235,6 +253,7 @@ def main():
         "compare": cmd_compare,
         "worklist": cmd_worklist,
         "prevention": cmd_prevention,
+        "panel": cmd_panel,
     }
     commands[args.command](args)
 

@@ -259,6 +259,11 @@ def make_invoices(
             "paid" if r == 0 else "partial" if r < a else "not_paid"
             for r, a in zip(residual, amounts, strict=True)
         ]
+        # The day an invoice was paid in full, as Odoo stores it (else the template's).
+        paid_dates = [None] * n
+        for i, _amount, on in paid:
+            if residual[i] == 0:
+                paid_dates[i] = on
         move_ids = moves.clone(
             invoice_t.id,
             {
@@ -285,6 +290,7 @@ def make_invoices(
                 "amount_total_in_currency_signed": amounts,
                 "amount_residual_signed": residual,
                 "payment_state": states,
+                "dunning_paid_date": paid_dates,
                 "access_token": [None] * n,
                 "create_date": [now] * n,
                 "write_date": [now] * n,

@@ -42,6 +42,12 @@
         "wizards/dunning_callcentre_export_views.xml",
         "wizards/dunning_callcentre_import_views.xml",
         "views/dunning_worklist_views.xml",
+        "views/dunning_partner_status_views.xml",
+        "report/dunning_aging_report_views.xml",
+        "report/dunning_month_report_views.xml",
+        "report/dunning_collection_report_views.xml",
+        "report/dunning_letter_report_views.xml",
+        "report/dunning_plan_report_views.xml",
         "views/smart_dunning_menus.xml",
     ],
     "demo": [

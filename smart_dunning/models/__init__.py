@@ -12,6 +12,7 @@ from . import (
     dunning_letter,
     dunning_letter_fee,
     dunning_level,
+    dunning_partner_status,
     dunning_plan,
     dunning_policy,
     dunning_run,

@@ -142,6 +142,17 @@ class AccountMove(models.Model):
     dunning_data_error_text = fields.Text(
         string="Data Errors", compute="_compute_dunning_data_error_text"
     )
+    # Payment behaviour (average days to pay, DSO) needs the day an invoice was paid in full;
+    # it never changes with "today", so it is stored once, when the invoice gets paid.
+    dunning_paid_date = fields.Date(
+        string="Paid On",
+        compute="_compute_dunning_paid_date",
+        store=True,
+        index="btree_not_null",
+        copy=False,
+        help="The day this customer invoice was paid in full: the date of the last payment or "
+        "credit note matched with it.",
+    )
     dunning_fee_letter_id = fields.Many2one(
         "dunning.letter",
         string="Fees of Letter",
@@ -256,6 +267,15 @@ class AccountMove(models.Model):
             )
             move.dunning_next_level_id = level_id
             move.dunning_next_date = when
+
+    @api.depends("payment_state", "line_ids.matched_credit_ids.max_date")
+    def _compute_dunning_paid_date(self):
+        for move in self:
+            paid_date = False
+            if move.move_type == "out_invoice" and move.payment_state in ("paid", "in_payment"):
+                terms = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
+                paid_date = max(terms.matched_credit_ids.mapped("max_date"), default=False)
+            move.dunning_paid_date = paid_date
 
     @api.depends("invoice_date_due")
     def _compute_dunning_days_overdue(self):

@@ -1,13 +1,55 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .account_move import OPEN_PAYMENT_STATES
 from .dunning_dispute import PAUSING_STATES
+from .dunning_partner_status import BEHAVIOUR_HELP, BEHAVIOURS
 from .dunning_schedule import in_payment_window, next_payment_day, parse_payment_days
 
 # The partner fields the check at posting reads (models/data_check.py).
 DATA_CHECK_FIELDS = {"email", "zip", "country_id", "dunning_po_required"}
+
+STATUS_FIELDS = [
+    "partner_id",
+    "currency_id",
+    "amount_due",
+    "amount_overdue",
+    "days_overdue",
+    "level_id",
+    "dispute_count",
+    "plan_name",
+    "next_instalment_date",
+    "next_instalment_amount",
+    "last_call_date",
+    "last_call_outcome",
+    "last_letter_date",
+    "last_letter_level_id",
+    "avg_days_to_pay",
+    "avg_days_late",
+    "paid_count",
+    "grace_days",
+    "risk_days",
+    "formal_notice",
+    "judicial",
+    "plan_broken_date",
+    "behaviour",
+]
+
+
+def condition_holds(value, operator, operand):
+    """Whether ``value`` satisfies the (normalized) condition, or None if not supported."""
+    checks = {
+        "in": lambda: value in operand,
+        "not in": lambda: value not in operand,
+        "<": lambda: value < operand,
+        "<=": lambda: value <= operand,
+        ">": lambda: value > operand,
+        ">=": lambda: value >= operand,
+    }
+    check = checks.get(operator)
+    return check() if check else None
 
 
 class ResPartner(models.Model):
@@ -98,6 +140,88 @@ class ResPartner(models.Model):
         string="Number of Payment Plans", compute="_compute_dunning_plan_count"
     )
 
+    # Payment status: the commercial partner's row of dunning.partner.status in the current
+    # company, for those allowed to see it (a contact shows its company's).
+    dunning_status_id = fields.Many2one(
+        "dunning.partner.status",
+        string="Payment Status",
+        compute="_compute_dunning_status",
+        groups="base.group_user",
+    )
+    dunning_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_dunning_status", groups="base.group_user"
+    )
+    dunning_amount_due = fields.Monetary(
+        string="Total Due",
+        currency_field="dunning_currency_id",
+        compute="_compute_dunning_status",
+        groups="base.group_user",
+        help="Open invoices minus open credit notes, in the company currency.",
+    )
+    dunning_amount_overdue = fields.Monetary(
+        string="Overdue",
+        currency_field="dunning_currency_id",
+        compute="_compute_dunning_status",
+        search="_search_dunning_amount_overdue",
+        groups="base.group_user",
+    )
+    dunning_days_overdue = fields.Integer(
+        string="Oldest Overdue (Days)", compute="_compute_dunning_status", groups="base.group_user"
+    )
+    dunning_status_level_id = fields.Many2one(
+        "dunning.level",
+        string="Dunning Level Reached",
+        compute="_compute_dunning_status",
+        groups="base.group_user",
+        help="The highest level reached by an open invoice in the current company.",
+    )
+    dunning_status_dispute_count = fields.Integer(
+        string="Disputes in Progress", compute="_compute_dunning_status", groups="base.group_user"
+    )
+    dunning_plan_name = fields.Char(
+        string="Active Payment Plan", compute="_compute_dunning_status", groups="base.group_user"
+    )
+    dunning_next_instalment_date = fields.Date(
+        string="Next Instalment", compute="_compute_dunning_status", groups="base.group_user"
+    )
+    dunning_next_instalment_amount = fields.Monetary(
+        string="Next Instalment Amount",
+        currency_field="dunning_currency_id",
+        compute="_compute_dunning_status",
+        groups="base.group_user",
+    )
+    dunning_last_contact = fields.Char(
+        string="Last Contact",
+        compute="_compute_dunning_status",
+        groups="base.group_user",
+        help="The latest call and its outcome, or the latest letter sent if it is more recent.",
+    )
+    dunning_avg_days_to_pay = fields.Float(
+        string="Average Days to Pay",
+        digits=(16, 1),
+        compute="_compute_dunning_status",
+        groups="base.group_user",
+        help="Over the invoices paid in full in the last 12 months: the average number of days "
+        "from the invoice date to the day the last payment was matched. Each invoice counts "
+        "once, whatever its amount.",
+    )
+    dunning_paid_count = fields.Integer(
+        string="Invoices Paid (12 Months)",
+        compute="_compute_dunning_status",
+        groups="base.group_user",
+    )
+    dunning_payment_behaviour = fields.Selection(
+        BEHAVIOURS,
+        string="Payment Behaviour",
+        compute="_compute_dunning_status",
+        search="_search_dunning_payment_behaviour",
+        groups="base.group_user",
+        help=BEHAVIOUR_HELP,
+    )
+    dunning_behaviour_reason = fields.Char(
+        string="Why", compute="_compute_dunning_status", groups="base.group_user"
+    )
+
     @api.depends("is_company", "vat", "parent_id.dunning_customer_kind")
     def _compute_dunning_customer_kind(self):
         for partner in self:
@@ -173,6 +297,56 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.dunning_plan_count = counts.get(partner, 0)
+
+    @api.depends_context("company", "uid")
+    def _compute_dunning_status(self):
+        """One query for the whole batch: the status rows of the commercial partners the user
+        may see (salespeople: their own customers), in the current company."""
+        commercial_ids = {p.commercial_partner_id.id for p in self}
+        ids = [i for i in commercial_ids if isinstance(i, int)]
+        Status = self.env["dunning.partner.status"]
+        statuses = (
+            Status.search_fetch([("partner_id", "in", ids)], STATUS_FIELDS) if ids else Status
+        )
+        by_partner = {status.partner_id.id: status for status in statuses}
+        currency = self.env.company.currency_id
+        for partner in self:
+            status = by_partner.get(partner.commercial_partner_id.id, Status)
+            partner.dunning_status_id = status
+            partner.dunning_currency_id = status.currency_id or currency
+            partner.dunning_amount_due = status.amount_due
+            partner.dunning_amount_overdue = status.amount_overdue
+            partner.dunning_days_overdue = status.days_overdue
+            partner.dunning_status_level_id = status.level_id
+            partner.dunning_status_dispute_count = status.dispute_count
+            partner.dunning_plan_name = status.plan_name
+            partner.dunning_next_instalment_date = status.next_instalment_date
+            partner.dunning_next_instalment_amount = status.next_instalment_amount
+            partner.dunning_last_contact = status.last_contact
+            partner.dunning_avg_days_to_pay = status.avg_days_to_pay
+            partner.dunning_paid_count = status.paid_count
+            partner.dunning_payment_behaviour = status.behaviour
+            partner.dunning_behaviour_reason = status.behaviour_reason
+
+    def _search_dunning_status(self, status_field, operator, value, empty_value):
+        """Search partners through their status; customers without a status row (nothing
+        open, nothing paid lately) count as ``empty_value``."""
+        matches_empty = condition_holds(empty_value, operator, value)
+        if matches_empty is None:
+            return NotImplemented
+        Status = self.env["dunning.partner.status"]
+        domain = Domain(status_field, operator, value)
+        if matches_empty:
+            return Domain(
+                "commercial_partner_id", "not in", Status._search(~domain).subselect("partner_id")
+            )
+        return Domain("commercial_partner_id", "in", Status._search(domain).subselect("partner_id"))
+
+    def _search_dunning_amount_overdue(self, operator, value):
+        return self._search_dunning_status("amount_overdue", operator, value, 0.0)
+
+    def _search_dunning_payment_behaviour(self, operator, value):
+        return self._search_dunning_status("behaviour", operator, value, False)
 
     @api.constrains("payment_days")
     def _check_payment_days(self):
@@ -295,6 +469,15 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("smart_dunning.dunning_plan_action")
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_dunning_open_status(self):
+        """The payment status of this partner's company (or of the partner itself)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "smart_dunning.dunning_partner_status_action"
+        )
+        action.update(res_id=self.dunning_status_id.id, views=[(False, "form")], view_mode="form")
         return action
 
     def action_dunning_promise(self):

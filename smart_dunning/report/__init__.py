@@ -1,0 +1,1 @@
+from . import dunning_aging_report, dunning_collection_report, dunning_month_report

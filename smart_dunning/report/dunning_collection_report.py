@@ -1,0 +1,110 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class DunningCollectionReport(models.Model):
+    """Money collected on customer invoices: one row per payment matched with an invoice.
+
+    A credit note matched with an invoice is not money in, and neither is an exchange
+    difference: only matches with other entries (payments, bank statement lines) outside the
+    exchange difference journal count. Amounts are in the company currency.
+    """
+
+    _name = "dunning.collection.report"
+    _description = "Payments Collected"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "move_id"
+    _depends = {
+        "account.partial.reconcile": [
+            "debit_move_id",
+            "credit_move_id",
+            "amount",
+            "max_date",
+        ],
+        "account.move.line": ["move_id"],
+        "account.move": [
+            "commercial_partner_id",
+            "company_id",
+            "state",
+            "move_type",
+            "journal_id",
+            "invoice_date",
+            "invoice_date_due",
+            "invoice_user_id",
+            "amount_untaxed_signed",
+            "amount_total_signed",
+        ],
+        "res.partner": ["user_id", "dunning_user_id"],
+        "res.company": ["currency_id", "currency_exchange_journal_id"],
+    }
+
+    date = fields.Date(string="Paid On", readonly=True)
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        readonly=True,
+        help="The invoice's salesperson, else the customer's.",
+    )
+    collector_id = fields.Many2one("res.users", readonly=True)
+    amount = fields.Monetary(string="Collected", readonly=True)
+    amount_untaxed = fields.Monetary(
+        string="Paid Revenue",
+        readonly=True,
+        help="The part of the amount collected that is revenue: the amount collected times the "
+        "invoice's untaxed share.",
+    )
+    days_to_pay = fields.Float(
+        string="Days to Pay",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Days from the invoice date to this payment.",
+    )
+    days_late = fields.Float(
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Days from the due date to this payment (negative when paid early).",
+    )
+
+    @property
+    def _table_query(self):
+        return self._collection_sql()
+
+    @api.model
+    def _collection_sql(self):
+        return SQL(
+            """
+            SELECT apr.id,
+                   apr.max_date AS date,
+                   inv.id AS move_id,
+                   inv.company_id,
+                   c.currency_id,
+                   inv.commercial_partner_id AS partner_id,
+                   COALESCE(inv.invoice_user_id, p.user_id) AS user_id,
+                   p.dunning_user_id AS collector_id,
+                   apr.amount,
+                   CASE WHEN inv.amount_total_signed != 0
+                        THEN apr.amount * inv.amount_untaxed_signed / inv.amount_total_signed
+                        ELSE 0 END AS amount_untaxed,
+                   (apr.max_date - inv.invoice_date)::float AS days_to_pay,
+                   (apr.max_date - inv.invoice_date_due)::float AS days_late
+              FROM account_partial_reconcile apr
+              JOIN account_move_line inv_line ON inv_line.id = apr.debit_move_id
+              JOIN account_move inv ON inv.id = inv_line.move_id
+              JOIN account_move_line pay_line ON pay_line.id = apr.credit_move_id
+              JOIN account_move pay ON pay.id = pay_line.move_id
+              JOIN res_partner p ON p.id = inv.commercial_partner_id
+              JOIN res_company c ON c.id = inv.company_id
+             WHERE inv.move_type = 'out_invoice'
+               AND inv.state = 'posted'
+               AND pay.move_type = 'entry'
+               AND pay.state = 'posted'
+               AND pay.journal_id IS DISTINCT FROM c.currency_exchange_journal_id
+            """
+        )
