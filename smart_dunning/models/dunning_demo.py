@@ -118,7 +118,39 @@ class DunningDemo(models.AbstractModel):
                 invoice.dunning_pause_until = today + timedelta(days=10)
         self._replay_history(env, company, history_start, today)
         self._load_disputes_and_plans(env, company, today)
+        self._load_calls(env, company, today)
         return invoices
+
+    def _load_calls(self, env, company, today):
+        """Yesterday's calls: the panel shows the last contact, the worklist the wrong number."""
+        entries = []
+        for xmlid, outcome, note in (
+            ("partner_demo_architect", "reached", "Invoice approved, payment next week."),
+            ("partner_demo_traiteur", "no_answer", ""),
+            ("partner_demo_lefevre", "wrong_number", "Number no longer in use."),
+        ):
+            partner = env.ref(f"smart_dunning.{xmlid}")
+            moves = env["account.move"].search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("state", "=", "posted"),
+                    ("company_id", "=", company.id),
+                ]
+            )
+            entries.append(
+                {
+                    "partner": partner,
+                    "moves": moves,
+                    "outcome": outcome,
+                    "note": note,
+                    "date": fields.Datetime.now() - timedelta(days=1),
+                    "phone": partner.phone,
+                    "company": company,
+                }
+            )
+        env["dunning.call"]._dunning_log_calls(entries)
 
     def _setup_company(self, company):
         """Chart of accounts, bank account, and the admin working in this company."""
