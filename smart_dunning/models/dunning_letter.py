@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -242,9 +243,25 @@ class DunningLetter(models.Model):
 
     @api.depends("fee_line_ids.amount", "fee_line_ids.kind", "amount_due")
     def _compute_fees(self):
+        # A run claims for thousands of letters at once: the database sums their lines.
+        stored = self.filtered(lambda ltr: isinstance(ltr.id, int))
+        sums = defaultdict(float)
+        if stored:
+            for letter, kind, amount in (
+                self.env["dunning.letter.fee"]
+                .sudo()
+                ._read_group(
+                    [("letter_id", "in", stored.ids)], ["letter_id", "kind"], ["amount:sum"]
+                )
+            ):
+                sums[letter.id, kind == "interest"] += amount
+        stored_ids = set(stored.ids)
         for letter in self:
-            interest = sum(fee.amount for fee in letter.fee_line_ids if fee.kind == "interest")
-            fees = sum(fee.amount for fee in letter.fee_line_ids if fee.kind != "interest")
+            if letter.id in stored_ids:
+                interest, fees = sums[letter.id, True], sums[letter.id, False]
+            else:
+                interest = sum(f.amount for f in letter.fee_line_ids if f.kind == "interest")
+                fees = sum(f.amount for f in letter.fee_line_ids if f.kind != "interest")
             letter.amount_interest = interest
             letter.amount_fees = fees
             letter.amount_total = letter.amount_due + interest + fees

@@ -372,6 +372,11 @@ class DunningRun(models.Model):
                     )
                     # amounts already deduct them: only the cache needs refreshing
                     letters.invalidate_recordset(["credit_move_ids"])
+                # The letters did not exist a moment ago: no chatter message per letter for
+                # their state or for a missing rate (its form shows why; it waits among those
+                # to approve). Claimed before the flush, so that the customers' levels are
+                # computed once for both the new lines and the held letters.
+                letters.with_context(mail_notrack=True)._dunning_update_fees(log_held=False)
                 self.env.flush_all()
         except pg_errors.UniqueViolation:
             # Another run, even one still running in another worker, gave these invoices their
@@ -379,9 +384,6 @@ class DunningRun(models.Model):
             self.env.invalidate_all()
             return Letter
         self._ask_salespeople(letters.filtered(lambda ltr: ltr.approval_reason == "new_customer"))
-        # The letters did not exist a moment ago: no chatter message per letter for their
-        # state or for a missing rate (its form shows why; it waits among those to approve).
-        letters.with_context(mail_notrack=True)._dunning_update_fees(log_held=False)
         return letters
 
     def _open_credit_notes(self, partner_ids):
