@@ -525,5 +525,8 @@ class TestRunScales(FeeCase):
         few, letters = self.queries_of_a_run(2, "2026-07-02")
         many, letters = self.queries_of_a_run(20, "2026-07-03")
         self.assertEqual(set(letters.mapped("approval_reason")), {"missing_rate"})
+        self.env.invalidate_all()  # what the database says, not the cache
+        self.assertEqual(set(letters.mapped("state")), {"to_approve"})
+        self.assertEqual(set(letters.line_ids.mapped("state")), {"to_approve"})
         self.assertTrue(all(letter.fee_error for letter in letters))
         self.assertLessEqual(many, few)

@@ -420,13 +420,14 @@ class DunningLetter(models.Model):
             )
         return self - empty
 
-    def _dunning_update_fees(self, as_of=None, raise_missing_rate=False, log_held=True):
+    def _dunning_update_fees(self, as_of=None, raise_missing_rate=False, new_letters=False):
         """Compute the claim of each letter on ``as_of`` (default: its date).
 
         A letter whose period has no known rate or scale claims nothing and goes back to the
         collector; with ``raise_missing_rate`` the user gets the reason instead. The reason
-        stays on the letter (``fee_error``, shown on its form); ``log_held`` also posts it on
-        the chatter, which a letter the run has just created does not need.
+        stays on the letter (``fee_error``, shown on its form) and is posted on its chatter,
+        unless these are ``new_letters`` a run has just created: they have no history to
+        track, and are held in two statements whatever their number.
 
         :return: the letters held back for a missing rate
         """
@@ -435,8 +436,16 @@ class DunningLetter(models.Model):
         if held and raise_missing_rate:
             raise UserError("\n".join(f"{letter.name}: {letter.fee_error}" for letter in held))
         to_hold = held.filtered(lambda ltr: ltr.state == "draft")
-        to_hold.write({"state": "to_approve", "approval_reason": "missing_rate"})
-        if held and log_held:
+        hold = {"state": "to_approve", "approval_reason": "missing_rate"}
+        if new_letters:
+            lines = to_hold.line_ids
+            # the lines' copy of the state is written below, not recomputed line by line
+            with self.env.protecting([lines._fields["state"]], lines):
+                bulk_write(to_hold, hold)
+            bulk_write(lines, {"state": "to_approve"})
+        else:
+            to_hold.write(hold)
+        if held and not new_letters:
             held._message_log_batch({letter.id: letter.fee_error for letter in held})
         return held
 

@@ -372,11 +372,10 @@ class DunningRun(models.Model):
                     )
                     # amounts already deduct them: only the cache needs refreshing
                     letters.invalidate_recordset(["credit_move_ids"])
-                # The letters did not exist a moment ago: no chatter message per letter for
-                # their state or for a missing rate (its form shows why; it waits among those
-                # to approve). Claimed before the flush, so that the customers' levels are
-                # computed once for both the new lines and the held letters.
-                letters.with_context(mail_notrack=True)._dunning_update_fees(log_held=False)
+                # Claimed before the flush, so that the customers' levels are computed once
+                # for both the new lines and the letters held for a missing rate. Letters that
+                # did not exist a moment ago have no state history to track.
+                letters.with_context(mail_notrack=True)._dunning_update_fees(new_letters=True)
                 self.env.flush_all()
         except pg_errors.UniqueViolation:
             # Another run, even one still running in another worker, gave these invoices their
