@@ -18,31 +18,39 @@ def entries(po):
     return {(e.msgctxt, e.msgid) for e in po if not e.obsolete}
 
 
+def check_pot_is_up_to_date(case, module, i18n):
+    """The addon's shipped template has exactly the strings of its code."""
+    buffer = io.BytesIO()
+    trans_export(None, [module], buffer, "po", case.env)
+    current = entries(polib.pofile(buffer.getvalue().decode()))
+    shipped = entries(polib.pofile(str(i18n / f"{module}.pot")))
+    case.assertFalse(current - shipped, f"strings missing from {module}.pot: run make i18n")
+    case.assertFalse(shipped - current, f"stale strings in {module}.pot: run make i18n")
+
+
+def check_dutch_and_french_are_complete(case, module, i18n):
+    """nl.po and fr.po follow the template, translate everything and keep placeholders."""
+    pot = entries(polib.pofile(str(i18n / f"{module}.pot")))
+    for lang in ("nl", "fr"):
+        po = polib.pofile(str(i18n / f"{lang}.po"))
+        case.assertEqual(entries(po), pot, f"{lang}.po does not follow the template")
+        missing = [e.msgid[:60] for e in po if not e.msgstr and not e.obsolete]
+        case.assertFalse(missing, f"{lang}.po has untranslated strings")
+        case.assertFalse([e.msgid[:60] for e in po.fuzzy_entries()], f"{lang}.po has fuzzy strings")
+        for entry in po:
+            case.assertEqual(
+                sorted(PLACEHOLDER.findall(entry.msgid)),
+                sorted(PLACEHOLDER.findall(entry.msgstr)),
+                f"{lang}.po changes the placeholders of {entry.msgid[:60]!r}",
+            )
+
+
 class TestTranslations(DunningCase):
     def test_pot_is_up_to_date(self):
-        buffer = io.BytesIO()
-        trans_export(None, ["smart_dunning"], buffer, "po", self.env)
-        current = entries(polib.pofile(buffer.getvalue().decode()))
-        shipped = entries(polib.pofile(str(I18N / "smart_dunning.pot")))
-        self.assertFalse(current - shipped, "strings missing from smart_dunning.pot: run make i18n")
-        self.assertFalse(shipped - current, "stale strings in smart_dunning.pot: run make i18n")
+        check_pot_is_up_to_date(self, "smart_dunning", I18N)
 
     def test_dutch_and_french_are_complete(self):
-        pot = entries(polib.pofile(str(I18N / "smart_dunning.pot")))
-        for lang in ("nl", "fr"):
-            po = polib.pofile(str(I18N / f"{lang}.po"))
-            self.assertEqual(entries(po), pot, f"{lang}.po does not follow the template")
-            missing = [e.msgid[:60] for e in po if not e.msgstr and not e.obsolete]
-            self.assertFalse(missing, f"{lang}.po has untranslated strings")
-            self.assertFalse(
-                [e.msgid[:60] for e in po.fuzzy_entries()], f"{lang}.po has fuzzy strings"
-            )
-            for entry in po:
-                self.assertEqual(
-                    sorted(PLACEHOLDER.findall(entry.msgid)),
-                    sorted(PLACEHOLDER.findall(entry.msgstr)),
-                    f"{lang}.po changes the placeholders of {entry.msgid[:60]!r}",
-                )
+        check_dutch_and_french_are_complete(self, "smart_dunning", I18N)
 
     def test_belgian_terms(self):
         nl = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "nl.po"))}

@@ -271,32 +271,23 @@ class ResPartner(models.Model):
         for partner in self:
             partner.dunning_level_id = levels.get(partner.id, False)
 
-    def _compute_dunning_letter_count(self):
+    def _dunning_count(self, model, field_name):
         counts = dict(
-            self.env["dunning.letter"]._read_group(
+            self.env[model]._read_group(
                 [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
             )
         )
         for partner in self:
-            partner.dunning_letter_count = counts.get(partner, 0)
+            partner[field_name] = counts.get(partner, 0)
+
+    def _compute_dunning_letter_count(self):
+        self._dunning_count("dunning.letter", "dunning_letter_count")
 
     def _compute_dunning_dispute_count(self):
-        counts = dict(
-            self.env["dunning.dispute"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
-        )
-        for partner in self:
-            partner.dunning_dispute_count = counts.get(partner, 0)
+        self._dunning_count("dunning.dispute", "dunning_dispute_count")
 
     def _compute_dunning_plan_count(self):
-        counts = dict(
-            self.env["dunning.plan"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
-        )
-        for partner in self:
-            partner.dunning_plan_count = counts.get(partner, 0)
+        self._dunning_count("dunning.plan", "dunning_plan_count")
 
     @api.depends_context("company", "uid")
     def _compute_dunning_status(self):
