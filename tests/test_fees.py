@@ -530,3 +530,40 @@ class TestRunScales(FeeCase):
         self.assertEqual(set(letters.line_ids.mapped("state")), {"to_approve"})
         self.assertTrue(all(letter.fee_error for letter in letters))
         self.assertLessEqual(many, few)
+
+    def test_a_run_inserts_the_claim_the_letter_computes_itself(self):
+        # The run computes claims before it inserts its letters: "Update Fees" on the stored
+        # letter must find exactly the same.
+        self.make_invoice(self.customer, 1000.0, DUE - timedelta(days=3))
+        self.make_invoice(self.customer, 500.0, DUE)
+        self.make_invoice(self.customer, 200.0, DUE, move_type="out_refund")
+        self.make_invoice(self.consumer, 300.0, DUE)
+        letters = self.run_dunning(d("2026-03-09")).letter_ids
+
+        def claims():
+            self.env.invalidate_all()  # what the database says, not the cache
+            return {
+                ltr.partner_id: (
+                    self.fees(ltr),
+                    ltr.amount_credit,
+                    ltr.amount_interest,
+                    ltr.amount_fees,
+                    ltr.amount_total,
+                    ltr.is_first_reminder,
+                    ltr.costs_from,
+                    ltr.amount_fees_announced,
+                    ltr.state,
+                )
+                for ltr in letters
+            }
+
+        inserted = claims()
+        self.assertEqual(set(inserted), {self.customer, self.consumer})
+        business, consumer = inserted[self.customer], inserted[self.consumer]
+        self.assertEqual(business[1], 200.0)
+        self.assertGreater(business[2], 0.0)
+        self.assertEqual(business[4], 1300.0 + business[2] + business[3])
+        self.assertTrue(consumer[5])
+        self.assertGreater(consumer[7], 0.0)
+        letters._dunning_update_fees()
+        self.assertEqual(claims(), inserted)

@@ -22,22 +22,21 @@ def new_ids(model, count):
     return [row[0] for row in model.env.cr.fetchall()]
 
 
-def _copy_text(value, nullable):
-    """One value in PostgreSQL's COPY text format."""
-    if value is None or (value is False and nullable):
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, str):
-        return (
-            value.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+def _escape(value):
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def _copy_converter(field):
+    """How a value of ``field`` is written in PostgreSQL's COPY text format. Values come from
+    the database or Python already typed; False means NULL, except in a boolean column."""
+    if field.type == "boolean":
+        return lambda value: "t" if value else "f"
+    if field.type in ("char", "text", "html", "selection"):
+        return lambda value: "\\N" if value is None or value is False else _escape(value)
+    # numbers, ids, dates: 0 is a value, not NULL
+    return lambda value: "\\N" if value is None or value is False else str(value)
 
 
 def bulk_create(model, rows):
@@ -50,19 +49,15 @@ def bulk_create(model, rows):
         for row, new_id in zip(rows, new_ids(model, len(rows)), strict=True):
             row["id"] = new_id
     columns = list(rows[0])
-    log = (env.uid, env.cr.now(), env.uid, env.cr.now())
-    # Values come from the database or Python already typed; only False means NULL.
-    nullable = [model._fields[c].type != "boolean" for c in columns] + [True] * len(log)
-    data = io.StringIO(
-        "".join(
-            "\t".join(
-                _copy_text(value, null)
-                for value, null in zip((*(row[c] for c in columns), *log), nullable, strict=True)
-            )
-            + "\n"
-            for row in rows
+    converters = [_copy_converter(model._fields[c]) for c in columns]
+    log = "\t".join(str(value) for value in (env.uid, env.cr.now(), env.uid, env.cr.now()))
+    data = io.StringIO()
+    for row in rows:
+        data.write(
+            "\t".join([convert(row[c]) for c, convert in zip(columns, converters, strict=False)])
         )
-    )
+        data.write(f"\t{log}\n")
+    data.seek(0)
     env.cr.copy_expert(
         SQL(
             "COPY %s (%s) FROM STDIN",

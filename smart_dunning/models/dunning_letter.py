@@ -26,6 +26,13 @@ def letter_reference(on_date, letter_id):
     return f"DUN/{on_date.year}/{letter_id or 0:06d}"
 
 
+def letter_payment_reference(company, letter_id, name):
+    """The structured communication of the letter for a Belgian company, its name otherwise."""
+    if company.country_id.code == "BE":
+        return format_ogm(LETTER_OGM_BASE + letter_id)
+    return name
+
+
 def letter_amounts(residuals, credits, currency):
     """What a letter claims: its invoices' residuals, minus open credit notes (never below 0)."""
     overdue = currency.round(sum(residuals))
@@ -234,12 +241,9 @@ class DunningLetter(models.Model):
     @api.depends("company_id", "name")
     def _compute_payment_reference(self):
         for letter in self:
-            if not isinstance(letter.id, int):
-                letter.payment_reference = False
-            elif letter.company_id.country_id.code == "BE":
-                letter.payment_reference = format_ogm(LETTER_OGM_BASE + letter.id)
-            else:
-                letter.payment_reference = letter.name
+            letter.payment_reference = isinstance(letter.id, int) and letter_payment_reference(
+                letter.company_id, letter.id, letter.name
+            )
 
     @api.depends("fee_line_ids.amount", "fee_line_ids.kind", "amount_due")
     def _compute_fees(self):
@@ -420,32 +424,22 @@ class DunningLetter(models.Model):
             )
         return self - empty
 
-    def _dunning_update_fees(self, as_of=None, raise_missing_rate=False, new_letters=False):
+    def _dunning_update_fees(self, as_of=None, raise_missing_rate=False):
         """Compute the claim of each letter on ``as_of`` (default: its date).
 
         A letter whose period has no known rate or scale claims nothing and goes back to the
         collector; with ``raise_missing_rate`` the user gets the reason instead. The reason
-        stays on the letter (``fee_error``, shown on its form) and is posted on its chatter,
-        unless these are ``new_letters`` a run has just created: they have no history to
-        track, and are held in two statements whatever their number.
+        stays on the letter (``fee_error``, shown on its form) and is posted on its chatter.
 
         :return: the letters held back for a missing rate
         """
-        missing = self.env["dunning.letter.fee"]._dunning_compute(self, as_of)
-        held = self.browse([letter.id for letter in missing])
+        held = self.browse(sorted(self.env["dunning.letter.fee"]._dunning_compute(self, as_of)))
         if held and raise_missing_rate:
             raise UserError("\n".join(f"{letter.name}: {letter.fee_error}" for letter in held))
-        to_hold = held.filtered(lambda ltr: ltr.state == "draft")
-        hold = {"state": "to_approve", "approval_reason": "missing_rate"}
-        if new_letters:
-            lines = to_hold.line_ids
-            # the lines' copy of the state is written below, not recomputed line by line
-            with self.env.protecting([lines._fields["state"]], lines):
-                bulk_write(to_hold, hold)
-            bulk_write(lines, {"state": "to_approve"})
-        else:
-            to_hold.write(hold)
-        if held and not new_letters:
+        held.filtered(lambda ltr: ltr.state == "draft").write(
+            {"state": "to_approve", "approval_reason": "missing_rate"}
+        )
+        if held:
             held._message_log_batch({letter.id: letter.fee_error for letter in held})
         return held
 

@@ -1,5 +1,6 @@
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 from odoo import api, fields, models
 
@@ -10,6 +11,7 @@ from .dunning_fees import (
     be_b2c_costs_from,
     interest,
     nl_b2c_costs_from,
+    scale_amount,
 )
 from .dunning_legal_rate import RATE_KINDS
 
@@ -38,6 +40,38 @@ FEE_DEFAULTS = {
 }
 # Kinds computed per invoice; the others are computed once per letter.
 PER_INVOICE_KINDS = ("interest", "recovery")
+
+
+class ClaimLine(NamedTuple):
+    """An invoice of a letter, as its claim needs it."""
+
+    id: int
+    move_id: int
+    date_due: date
+    amount_residual: float
+
+
+class ClaimLetter(NamedTuple):
+    """A letter, stored or about to be, as its claim needs it: a run computes the claims of
+    its letters from these before it inserts them."""
+
+    id: int
+    date: date
+    channel: str
+    currency: Any  # res.currency
+    company: Any  # res.company
+    policy: Any  # dunning.policy
+    amount_credit: float
+    lines: list  # [ClaimLine]
+
+
+class LetterClaim(NamedTuple):
+    """What a letter claims: its fee lines, the values it sets on the letter, and their sums."""
+
+    fees: list
+    flags: dict
+    interest: float
+    other: float
 
 
 class DunningLetterFee(models.Model):
@@ -77,72 +111,115 @@ class DunningLetterFee(models.Model):
         """Replace the fee lines of ``letters`` by their claim on ``as_of`` (default: each
         letter's date) and set what the first reminder must announce.
 
-        :return: ``{letter: MissingRateError}`` for letters whose fees cannot be computed
-            because a rate or scale is missing; they get no fee line.
+        :return: the ids of the letters whose fees cannot be computed because a rate or
+            scale is missing; they get no fee line and say why in ``fee_error``.
         """
         letters = letters.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
         if not letters:
-            return {}
-        ctx = self._dunning_context(letters)
-        vals_list, missing, messages = [], {}, {}
+            return set()
+        claims = self._dunning_claims(self._dunning_claim_inputs(letters), as_of)
         by_flags = defaultdict(list)  # one write per distinct set of values
-        for letter in letters:
-            day = as_of or letter.date
-            try:
-                lines, flags = self._dunning_letter_claim(letter, day, ctx)
-            except MissingRateError as error:
-                missing[letter] = error
-                lines, flags = [], {}
-                # thousands of letters miss the same rate: one message per rate and day
-                if (error.kind, error.day) not in messages:
-                    messages[error.kind, error.day] = letter._dunning_missing_rate_message(error)
-            vals_list += [
-                dict(
-                    FEE_DEFAULTS,
-                    **vals,
-                    letter_id=letter.id,
-                    company_id=letter.company_id.id,
-                    currency_id=letter.currency_id.id,
-                )
-                for vals in lines
-            ]
-            key = (
-                flags.get("is_first_reminder", False),
-                flags.get("costs_from", False),
-                flags.get("announced", 0.0),
-                messages[missing[letter].kind, missing[letter].day] if letter in missing else False,
-            )
-            by_flags[key].append(letter.id)
-        for (first, costs_from, announced, error), letter_ids in by_flags.items():
-            self.env["dunning.letter"].browse(letter_ids).write(
-                {
-                    "is_first_reminder": first,
-                    "costs_from": costs_from,
-                    "amount_fees_announced": announced,
-                    "fee_error": error,
-                }
-            )
+        for letter_id, claim in claims.items():
+            by_flags[tuple(sorted(claim.flags.items()))].append(letter_id)
+        for flags, letter_ids in by_flags.items():
+            self.env["dunning.letter"].browse(letter_ids).write(dict(flags))
         letters.fee_line_ids.unlink()
         # A run claims fees on tens of thousands of invoices: one COPY, not create().
-        bulk_create(self, vals_list)
-        return missing
+        bulk_create(self, [vals for claim in claims.values() for vals in claim.fees])
+        return {letter_id for letter_id, claim in claims.items() if claim.flags["fee_error"]}
 
     @api.model
-    def _dunning_context(self, letters):
-        """Everything the claims of a batch of letters need, in a fixed number of queries."""
+    def _dunning_claim_inputs(self, letters):
+        """What the claims of ``letters`` are computed from, read in a fixed number of queries."""
+        letters.fetch(
+            ["date", "channel", "currency_id", "company_id", "policy_id", "amount_credit"]
+        )
         lines = letters.line_ids
-        # Each claim sorts and sums its letter's lines: read them all at once.
-        lines.fetch(["move_id", "date_due", "amount_residual"])
-        moves = lines.move_id
+        lines.fetch(["letter_id", "move_id", "date_due", "amount_residual"])
+        by_letter = defaultdict(list)
+        for line in lines:
+            by_letter[line.letter_id.id].append(
+                ClaimLine(line.id, line.move_id.id, line.date_due, line.amount_residual)
+            )
+        return [
+            ClaimLetter(
+                letter.id,
+                letter.date,
+                letter.channel,
+                letter.currency_id,
+                letter.company_id,
+                letter.policy_id,
+                letter.amount_credit,
+                by_letter[letter.id],
+            )
+            for letter in letters
+        ]
+
+    @api.model
+    def _dunning_claims(self, inputs, as_of=None, messages=None):
+        """``{letter id: LetterClaim}`` of the letters described by ``inputs`` (ClaimLetter),
+        on ``as_of`` or each letter's date. Nothing is written: a run computes the claims of
+        letters it has not inserted yet, and inserts them with their final amounts.
+
+        :param messages: ``{(kind, day): text}`` of missing rates already worded, shared by
+            the batches of a run
+        """
+        ctx = self._dunning_context(inputs)
+        claims = {}
+        messages = {} if messages is None else messages
+        for letter in inputs:
+            flags = {
+                "is_first_reminder": False,
+                "costs_from": False,
+                "amount_fees_announced": 0.0,
+                "fee_error": False,
+            }
+            try:
+                lines, found = self._dunning_letter_claim(letter, as_of or letter.date, ctx)
+            except MissingRateError as error:
+                lines, found = [], {}
+                # thousands of letters miss the same rate: one message per rate and day
+                key = (error.kind, error.day)
+                if key not in messages:
+                    messages[key] = self.env["dunning.letter"]._dunning_missing_rate_message(error)
+                flags["fee_error"] = messages[key]
+            flags.update(
+                is_first_reminder=found.get("is_first_reminder", False),
+                costs_from=found.get("costs_from", False),
+                amount_fees_announced=found.get("announced", 0.0),
+            )
+            currency = letter.currency
+            claims[letter.id] = LetterClaim(
+                [
+                    dict(
+                        FEE_DEFAULTS,
+                        **vals,
+                        letter_id=letter.id,
+                        company_id=letter.company.id,
+                        currency_id=currency.id,
+                    )
+                    for vals in lines
+                ],
+                flags,
+                currency.round(sum(v["amount"] for v in lines if v["kind"] == "interest")),
+                currency.round(sum(v["amount"] for v in lines if v["kind"] != "interest")),
+            )
+        return claims
+
+    @api.model
+    def _dunning_context(self, inputs):
+        """Everything the claims of a batch of letters need, in a fixed number of queries."""
+        letter_ids = [letter.id for letter in inputs]
+        move_ids = list({line.move_id for letter in inputs for line in letter.lines})
         # fee invoices of earlier letters are not charged interest or fees again
         fee_moves = self.env["account.move"].search(
-            [("id", "in", moves.ids), ("dunning_fee_letter_id", "!=", False)]
+            [("id", "in", move_ids), ("dunning_fee_letter_id", "!=", False)]
         )
         sent_lines = self.env["dunning.letter.line"].search_fetch(
             [
-                ("move_id", "in", moves.ids),
+                ("move_id", "in", move_ids),
                 ("state", "=", "sent"),
-                ("letter_id", "not in", letters.ids),
+                ("letter_id", "not in", letter_ids),
             ],
             ["move_id", "letter_id"],
         )
@@ -157,9 +234,9 @@ class DunningLetterFee(models.Model):
         # Fees already booked on the fee invoices of earlier letters are not booked twice.
         invoiced = self.search_fetch(
             [
-                ("letter_id", "not in", letters.ids),
+                ("letter_id", "not in", letter_ids),
                 ("letter_id.fee_move_id.state", "=", "posted"),
-                ("letter_id.move_ids", "in", moves.ids),
+                ("letter_id.move_ids", "in", move_ids),
                 ("kind", "!=", "invoiced"),
             ],
             ["letter_id", "move_id", "kind", "amount"],
@@ -168,28 +245,32 @@ class DunningLetterFee(models.Model):
         return {
             "fee_move_ids": set(fee_moves.ids),
             "reminders": reminders,
-            "invoiced": invoiced,
+            "invoiced": [
+                (fee.kind, fee.move_id.id, set(fee.letter_id.move_ids.ids), fee.amount)
+                for fee in invoiced
+            ],
             "rates": self.env["dunning.legal.rate"]._dunning_periods(
                 [kind for kind, _label in RATE_KINDS]
             ),
             "scales": self.env["dunning.fee.scale"]._dunning_scales(
                 [kind for kind, _label in SCALE_KINDS]
             ),
+            "scale_on": {},  # (kind, day) -> (scale, bands): a scale is looked up once a day
         }
 
     @api.model
     def _dunning_letter_claim(self, letter, day, ctx):
         """``(line values, flags)`` of one letter on ``day``, by its policy's legal regime."""
-        policy = letter.policy_id
-        lines = letter.line_ids.filtered(
-            lambda ln: ln.move_id.id not in ctx["fee_move_ids"]
-        ).sorted(lambda ln: (ln.date_due or date.min, ln.id))
+        lines = sorted(
+            (ln for ln in letter.lines if ln.move_id not in ctx["fee_move_ids"]),
+            key=lambda ln: (ln.date_due or date.min, ln.id),
+        )
         principal = self._dunning_principals(letter, lines)
-        handler = getattr(self, f"_dunning_claim_{policy.legal_regime}", None)
+        handler = getattr(self, f"_dunning_claim_{letter.policy.legal_regime}", None)
         if not handler or not principal:
             return [], {}
         claim, flags = handler(letter, day, principal, ctx)
-        claim = [vals for vals in claim if not letter.currency_id.is_zero(vals["amount"])]
+        claim = [vals for vals in claim if not letter.currency.is_zero(vals["amount"])]
         return claim + self._dunning_already_invoiced(letter, claim, ctx), flags
 
     def _dunning_principals(self, letter, lines):
@@ -212,7 +293,7 @@ class DunningLetterFee(models.Model):
         claim = []
         for line, amount in principal.items():
             claim += self._dunning_interest(
-                line, amount, line.date_due + timedelta(days=1), day, "be_late_payment", ctx
+                letter, line, amount, line.date_due + timedelta(days=1), day, "be_late_payment", ctx
             )
             claim.append(
                 self._dunning_scale_fee(
@@ -224,10 +305,10 @@ class DunningLetterFee(models.Model):
     def _dunning_claim_be_b2c(self, letter, day, principal, ctx):
         """Book XIX: the first reminder is free and announces the damages; nothing is due
         before its 14-day waiting period has ended."""
-        policy = letter.policy_id
+        policy = letter.policy
         chargeable, first = {}, False
         for line, amount in principal.items():
-            sent = ctx["reminders"].get(line.move_id.id)
+            sent = ctx["reminders"].get(line.move_id)
             if not sent:
                 first = True
                 continue
@@ -251,7 +332,9 @@ class DunningLetterFee(models.Model):
         else:
             periods, kind = ctx["rates"]["be_legal"], "be_legal"
         for line, (amount, start) in chargeable.items():
-            claim += self._dunning_interest(line, amount, start, day, kind, ctx, periods=periods)
+            claim += self._dunning_interest(
+                letter, line, amount, start, day, kind, ctx, periods=periods
+            )
         if chargeable and policy.fee_clause:
             count = self._dunning_chargeable_reminders(letter, chargeable, ctx)
             claim.append(
@@ -264,9 +347,9 @@ class DunningLetterFee(models.Model):
     def _dunning_be_b2c_damages(self, letter, day, base, reminders, ctx):
         """The lump sum of the scale, or the capped fee for each reminder after the first:
         one or the other, never both (LEGAL.md section 1)."""
-        if letter.policy_id.b2c_damages == "reminder":
+        if letter.policy.b2c_damages == "reminder":
             fee = self._dunning_scale_fee(letter, "reminder", "be_b2c_reminder", day, base, ctx)
-            fee["amount"] = letter.currency_id.round(fee["amount"] * reminders)
+            fee["amount"] = letter.currency.round(fee["amount"] * reminders)
             return fee
         return self._dunning_scale_fee(letter, "lump_sum", "be_b2c_lump_sum", day, base, ctx)
 
@@ -274,7 +357,7 @@ class DunningLetterFee(models.Model):
         """This letter and the earlier reminders sent once the waiting period was over."""
         letter_ids = {letter.id}
         for line, (_amount, start) in chargeable.items():
-            for sent_date, _channel, letter_id in ctx["reminders"].get(line.move_id.id, [])[1:]:
+            for sent_date, _channel, letter_id in ctx["reminders"].get(line.move_id, [])[1:]:
                 if sent_date >= start:
                     letter_ids.add(letter_id)
         return len(letter_ids)
@@ -287,9 +370,9 @@ class DunningLetterFee(models.Model):
         first = False
         for line, amount in principal.items():
             claim += self._dunning_interest(
-                line, amount, line.date_due + timedelta(days=1), day, "nl_statutory", ctx
+                letter, line, amount, line.date_due + timedelta(days=1), day, "nl_statutory", ctx
             )
-            sent = ctx["reminders"].get(line.move_id.id)
+            sent = ctx["reminders"].get(line.move_id)
             if not sent:
                 first = True
             elif day >= nl_b2c_costs_from(sent[0][0], sent[0][1]):
@@ -316,7 +399,7 @@ class DunningLetterFee(models.Model):
         claim = []
         for line, amount in principal.items():
             claim += self._dunning_interest(
-                line, amount, line.date_due + timedelta(days=1), day, "nl_commercial", ctx
+                letter, line, amount, line.date_due + timedelta(days=1), day, "nl_commercial", ctx
             )
             claim.append(
                 self._dunning_scale_fee(letter, "collection", "nl_wik", day, amount, ctx, line)
@@ -325,17 +408,17 @@ class DunningLetterFee(models.Model):
 
     # ------------------------------------------------------------------ building blocks
 
-    def _dunning_interest(self, line, amount, start, day, kind, ctx, periods=None):
+    def _dunning_interest(self, letter, line, amount, start, day, kind, ctx, periods=None):
         # A policy that claims no interest needs no rate either.
-        if not line.letter_id.policy_id.claim_interest:
+        if not letter.policy.claim_interest:
             return []
         periods = ctx["rates"][kind] if periods is None else periods
-        currency = line.letter_id.currency_id
+        currency = letter.currency
         return [
             {
                 "kind": "interest",
                 "basis": kind,
-                "move_id": line.move_id.id,
+                "move_id": line.move_id,
                 "date_from": date_from,
                 "date_to": date_to,
                 "days": days,
@@ -349,21 +432,30 @@ class DunningLetterFee(models.Model):
 
     def _dunning_scale_fee(self, letter, kind, scale_kind, day, base, ctx, line=None):
         amount = 0.0
-        if letter.policy_id.claim_fees:
-            scale = ctx["scales"][scale_kind]._on(day)
-            if not scale:
+        if letter.policy.claim_fees:
+            if (scale_kind, day) not in ctx["scale_on"]:
+                scale = ctx["scales"][scale_kind]._on(day)
+                ctx["scale_on"][scale_kind, day] = scale and (scale, scale._bands())
+            if not ctx["scale_on"][scale_kind, day]:
                 raise MissingRateError(scale_kind, day)
-            company, currency = letter.company_id, letter.currency_id
-            base_in_scale = currency._convert(base, scale.currency_id, company, day)
-            amount = scale.currency_id._convert(
-                scale._amount(base_in_scale), currency, company, day
-            )
+            scale, bands = ctx["scale_on"][scale_kind, day]
+            company, currency = letter.company, letter.currency
+            if currency == scale.currency_id:
+                amount = scale_amount(bands, base, scale.minimum, scale.maximum)
+            else:
+                base_in_scale = currency._convert(base, scale.currency_id, company, day)
+                amount = scale.currency_id._convert(
+                    scale_amount(bands, base_in_scale, scale.minimum, scale.maximum),
+                    currency,
+                    company,
+                    day,
+                )
         return {
             "kind": kind,
             "basis": scale_kind,
-            "move_id": line.move_id.id if line else False,
+            "move_id": line.move_id if line else False,
             "base_amount": base,
-            "amount": letter.currency_id.round(amount),
+            "amount": letter.currency.round(amount),
             "sequence": 20,
         }
 
@@ -371,18 +463,18 @@ class DunningLetterFee(models.Model):
         """One negative line for what earlier fee invoices already booked of this claim."""
         if not ctx["invoiced"]:
             return []
-        moves = {line.move_id.id for line in letter.line_ids}
+        moves = {line.move_id for line in letter.lines}
         booked = defaultdict(float)
-        for fee in ctx["invoiced"]:
-            if fee.kind in PER_INVOICE_KINDS:
-                if fee.move_id.id in moves:
-                    booked[fee.kind] += fee.amount
-            elif moves & set(fee.letter_id.move_ids.ids):
-                booked[fee.kind] += fee.amount
+        for kind, move_id, letter_moves, amount in ctx["invoiced"]:
+            if kind in PER_INVOICE_KINDS:
+                if move_id in moves:
+                    booked[kind] += amount
+            elif moves & letter_moves:
+                booked[kind] += amount
         claimed = defaultdict(float)
         for vals in claim:
             claimed[vals["kind"]] += vals["amount"]
         deducted = sum(min(booked[kind], claimed[kind]) for kind in claimed)
-        if letter.currency_id.is_zero(deducted):
+        if letter.currency.is_zero(deducted):
             return []
-        return [{"kind": "invoiced", "amount": letter.currency_id.round(-deducted), "sequence": 90}]
+        return [{"kind": "invoiced", "amount": letter.currency.round(-deducted), "sequence": 90}]

@@ -11,7 +11,8 @@ from odoo.tools import SQL
 
 from .account_move import OPEN_PAYMENT_STATES
 from .bulk import bulk_create, new_ids
-from .dunning_letter import letter_amounts, letter_reference
+from .dunning_letter import letter_amounts, letter_payment_reference, letter_reference
+from .dunning_letter_fee import ClaimLetter, ClaimLine
 from .dunning_schedule import in_payment_window, next_step, parse_payment_days
 
 _logger = logging.getLogger(__name__)
@@ -107,9 +108,10 @@ class DunningRun(models.Model):
         Cron = self.env["ir.cron"]
         if commit:
             Cron._commit_progress(remaining=len(keys))
+        messages = {}  # the batches word each missing rate once
         for start in range(0, len(keys), BATCH_SIZE):
             batch = {key: groups[key] for key in keys[start : start + BATCH_SIZE]}
-            self._create_letters(batch)
+            self._create_letters(batch, messages)
             if commit:
                 Cron._commit_progress(len(batch))
         counts = self.env["dunning.letter"]._read_group(
@@ -269,7 +271,7 @@ class DunningRun(models.Model):
                 count += 1
         return count
 
-    def _create_letters(self, groups):
+    def _create_letters(self, groups, messages=None):
         Letter = self.env["dunning.letter"]
         if not groups:
             return Letter
@@ -289,94 +291,123 @@ class DunningRun(models.Model):
         keys = list(groups)
         currencies = self.env["res.currency"].browse({key[2] for key in keys})
         no_credit = self.env["account.move"]
-        letter_rows = []
+        Line = self.env["dunning.letter.line"]
+        # Ids drawn first: each letter gets its reference, and its claim is computed, before
+        # anything is inserted.
+        letter_ids = iter(new_ids(Letter, len(keys)))
+        line_ids = iter(new_ids(Line, sum(len(rows) for rows in groups.values())))
+        letter_rows, line_rows, credit_rows, inputs = [], [], [], []
         for key in keys:
             partner_id, level_id, currency_id = key
             rows = groups[key]
             level = levels.browse(level_id)
             partner = partners.browse(partner_id)
             contact = partners.browse(rows[-1]["contact_id"])
-            new_customer = rows[0].get("new_customer")
-            if new_customer:
+            currency = currencies.browse(currency_id)
+            if rows[0].get("new_customer"):
                 reason = "new_customer"
             else:
                 reason = "level" if level.needs_approval else None
             deducted = credits.get(key[::2], no_credit) if highest[key[::2]] == key else no_credit
-            letter_rows.append(
+            letter_id = next(letter_ids)
+            name = letter_reference(self.date, letter_id)
+            letter_row = {
+                "id": letter_id,
+                "name": name,
+                "payment_reference": letter_payment_reference(self.company_id, letter_id, name),
+                "partner_id": partner_id,
+                "contact_id": contact.id,
+                "company_id": self.company_id.id,
+                "currency_id": currency_id,
+                "policy_id": level.policy_id.id,
+                "level_id": level_id,
+                "channel": level.channel,
+                "lang": contact.lang or partner.lang,
+                "run_id": self.id,
+                "date": self.date,
+                "user_id": partner.dunning_user_id.id,
+                "state": "to_approve" if reason else "draft",
+                "approval_reason": reason,
+                "invoice_count": len(rows),
+                **letter_amounts(
+                    [r["amount_residual"] for r in rows],
+                    deducted.mapped("amount_residual"),
+                    currency,
+                ),
+            }
+            lines = [
                 {
-                    "partner_id": partner_id,
-                    "contact_id": contact.id,
-                    "company_id": self.company_id.id,
-                    "currency_id": currency_id,
-                    "policy_id": level.policy_id.id,
+                    "id": next(line_ids),
+                    "letter_id": letter_id,
+                    "move_id": r["id"],
                     "level_id": level_id,
-                    "channel": level.channel,
-                    "lang": contact.lang or partner.lang,
-                    "run_id": self.id,
-                    "date": self.date,
-                    "user_id": partner.dunning_user_id.id,
-                    "state": "to_approve" if reason else "draft",
-                    "approval_reason": reason,
-                    "invoice_count": len(rows),
-                    **letter_amounts(
-                        [r["amount_residual"] for r in rows],
-                        deducted.mapped("amount_residual"),
-                        currencies.browse(currency_id),
-                    ),
+                    "company_id": self.company_id.id,
+                    "date_due": r["due"],
+                    "amount_total": r["amount_total"],
+                    "amount_residual": r["amount_residual"],
                 }
+                for r in rows
+            ]
+            inputs.append(
+                ClaimLetter(
+                    letter_id,
+                    self.date,
+                    level.channel,
+                    currency,
+                    self.company_id,
+                    level.policy_id,
+                    letter_row["amount_credit"],
+                    [
+                        ClaimLine(ln["id"], ln["move_id"], ln["date_due"], ln["amount_residual"])
+                        for ln in lines
+                    ],
+                )
             )
-            rows[0]["credit_ids"] = deducted.ids
-        # Numbers drawn first, so each letter gets its reference in the same insert.
-        for row, letter_id in zip(letter_rows, new_ids(Letter, len(letter_rows)), strict=True):
-            row.update(id=letter_id, name=letter_reference(self.date, letter_id))
+            letter_rows.append(letter_row)
+            line_rows.append(lines)
+            credit_rows += [(letter_id, move_id) for move_id in deducted.ids]
+        # Letters go in with their claim: nothing is recomputed or updated after the insert.
+        claims = self.env["dunning.letter.fee"]._dunning_claims(inputs, messages=messages)
+        fee_rows = []
+        for letter_row, lines in zip(letter_rows, line_rows, strict=True):
+            claim = claims[letter_row["id"]]
+            fee_rows += claim.fees
+            letter_row.update(
+                claim.flags,
+                amount_interest=claim.interest,
+                amount_fees=claim.other,
+                amount_total=currencies.browse(letter_row["currency_id"]).round(
+                    letter_row["amount_due"] + claim.interest + claim.other
+                ),
+            )
+            if claim.flags["fee_error"] and letter_row["state"] == "draft":
+                letter_row.update(state="to_approve", approval_reason="missing_rate")
+            for line in lines:
+                line["state"] = letter_row["state"]
         try:
             with self.env.cr.savepoint():
                 letters = bulk_create(Letter, letter_rows)
-                line_rows = []
-                credit_rows = []
-                for key, letter_id, letter_row in zip(keys, letters.ids, letter_rows, strict=True):
-                    line_rows += [
-                        {
-                            "letter_id": letter_id,
-                            "move_id": r["id"],
-                            "level_id": key[1],
-                            "state": letter_row["state"],
-                            "company_id": self.company_id.id,
-                            "date_due": r["due"],
-                            "amount_total": r["amount_total"],
-                            "amount_residual": r["amount_residual"],
-                        }
-                        for r in groups[key]
-                    ]
-                    credit_rows += [
-                        (letter_id, move_id) for move_id in groups[key][0]["credit_ids"]
-                    ]
-                # The letters' amounts and counts are already right: the lines must not
-                # trigger their recomputation.
-                protected = [
-                    Letter._fields[f]
-                    for f in ("amount_overdue", "amount_credit", "amount_due", "invoice_count")
+                # The letters' amounts and counts are already right: their lines, fees and
+                # credit notes must not trigger their recomputation.
+                computed = [
+                    field for field in Letter._fields.values() if field.store and field.compute
                 ]
-                with self.env.protecting(protected, letters):
-                    bulk_create(self.env["dunning.letter.line"], line_rows)
-                if credit_rows:
-                    field = Letter._fields["credit_move_ids"]
-                    self.env.cr.execute(
-                        SQL(
-                            "INSERT INTO %s (%s, %s) VALUES %s",
-                            SQL.identifier(field.relation),
-                            SQL.identifier(field.column1),
-                            SQL.identifier(field.column2),
-                            SQL(", ").join(credit_rows),
+                with self.env.protecting(computed, letters):
+                    bulk_create(Line, [line for lines in line_rows for line in lines])
+                    bulk_create(self.env["dunning.letter.fee"], fee_rows)
+                    if credit_rows:
+                        field = Letter._fields["credit_move_ids"]
+                        self.env.cr.execute(
+                            SQL(
+                                "INSERT INTO %s (%s, %s) VALUES %s",
+                                SQL.identifier(field.relation),
+                                SQL.identifier(field.column1),
+                                SQL.identifier(field.column2),
+                                SQL(", ").join(credit_rows),
+                            )
                         )
-                    )
-                    # amounts already deduct them: only the cache needs refreshing
-                    letters.invalidate_recordset(["credit_move_ids"])
-                # Claimed before the flush, so that the customers' levels are computed once
-                # for both the new lines and the letters held for a missing rate. Letters that
-                # did not exist a moment ago have no state history to track.
-                letters.with_context(mail_notrack=True)._dunning_update_fees(new_letters=True)
-                self.env.flush_all()
+                        letters.invalidate_recordset(["credit_move_ids"])
+                    self.env.flush_all()
         except pg_errors.UniqueViolation:
             # Another run, even one still running in another worker, gave these invoices their
             # level first (the unique index on lines says so): this batch adds nothing.
