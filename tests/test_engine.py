@@ -475,6 +475,10 @@ class TestMultiCompany(DunningCase):
         user = self.make_user("collector_nl", "smart_dunning.group_dunning_user")
         user.write({"company_ids": [(6, 0, other.ids)], "company_id": other.id})
         self.assertFalse(self.env["dunning.letter"].with_user(user).search([]))
+        # the letter's invoices and claim are hidden with it
+        self.assertTrue(run.letter_ids.line_ids and run.letter_ids.fee_line_ids)
+        self.assertFalse(self.env["dunning.letter.line"].with_user(user).search([]))
+        self.assertFalse(self.env["dunning.letter.fee"].with_user(user).search([]))
         self.assertFalse(
             self.env["dunning.policy"].with_user(user).search([("id", "=", self.policy_b2b.id)])
         )

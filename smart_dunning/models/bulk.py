@@ -50,19 +50,21 @@ def bulk_create(model, rows):
             row["id"] = new_id
     columns = list(rows[0])
     converters = [_copy_converter(model._fields[c]) for c in columns]
-    log = "\t".join(str(value) for value in (env.uid, env.cr.now(), env.uid, env.cr.now()))
+    log_columns = LOG_COLUMNS if model._log_access else ()
+    log = "".join(f"\t{value}" for value in (env.uid, env.cr.now(), env.uid, env.cr.now()))
+    end = f"{log if log_columns else ''}\n"
     data = io.StringIO()
     for row in rows:
         data.write(
-            "\t".join([convert(row[c]) for c, convert in zip(columns, converters, strict=False)])
+            "\t".join([convert(row[c]) for c, convert in zip(columns, converters, strict=True)])
         )
-        data.write(f"\t{log}\n")
+        data.write(end)
     data.seek(0)
     env.cr.copy_expert(
         SQL(
             "COPY %s (%s) FROM STDIN",
             SQL.identifier(model._table),
-            SQL(", ").join(SQL.identifier(c) for c in (*columns, *LOG_COLUMNS)),
+            SQL(", ").join(SQL.identifier(c) for c in (*columns, *log_columns)),
         ).code,
         data,
     )

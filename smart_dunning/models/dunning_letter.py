@@ -832,6 +832,9 @@ class DunningLetterLine(models.Model):
     _name = "dunning.letter.line"
     _description = "Invoice in a Dunning Letter"
     _order = "date_due, id"
+    # Part of its letter, which has the log; thousands are inserted per run, and each
+    # logged user would be one more foreign key checked per row.
+    _log_access = False
 
     letter_id = fields.Many2one("dunning.letter", required=True, index=True, ondelete="cascade")
     move_id = fields.Many2one(

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from odoo import api, fields, models
+from odoo.tools import float_is_zero, float_round
 
 from .bulk import bulk_create
 from .dunning_fee_scale import SCALE_KINDS
@@ -65,6 +66,30 @@ class ClaimLetter(NamedTuple):
     lines: list  # [ClaimLine]
 
 
+class PolicyTerms(NamedTuple):
+    """The terms of a policy a claim reads for every invoice, as plain values."""
+
+    legal_regime: str
+    claim_interest: bool
+    claim_fees: bool
+    fee_clause: bool
+    contract_interest_rate: float
+    b2c_damages: str
+
+
+class Money(NamedTuple):
+    """A currency as a claim uses it, for every invoice: its rounding, read once."""
+
+    record: Any  # res.currency
+    rounding: float
+
+    def round(self, amount):
+        return float_round(amount, precision_rounding=self.rounding)
+
+    def is_zero(self, amount):
+        return float_is_zero(amount, precision_rounding=self.rounding)
+
+
 class LetterClaim(NamedTuple):
     """What a letter claims: its fee lines, the values it sets on the letter, and their sums."""
 
@@ -84,11 +109,13 @@ class DunningLetterFee(models.Model):
     _name = "dunning.letter.fee"
     _description = "Fee or Interest Claimed in a Letter"
     _order = "letter_id, sequence, id"
+    # A run inserts a hundred thousand of these: the letter has the log, the company and the
+    # currency, each of which would be one more foreign key checked per row.
+    _log_access = False
 
     letter_id = fields.Many2one("dunning.letter", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="letter_id.company_id", store=True)
-    # Stored and set at creation: the amounts of thousands of lines are written in one go.
-    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    company_id = fields.Many2one(related="letter_id.company_id")
+    currency_id = fields.Many2one(related="letter_id.currency_id")
     sequence = fields.Integer(default=10)
     kind = fields.Selection(FEE_KINDS, required=True)
     basis = fields.Selection(
@@ -168,6 +195,11 @@ class DunningLetterFee(models.Model):
         claims = {}
         messages = {} if messages is None else messages
         for letter in inputs:
+            # the handlers see the policy and the currency as plain values
+            letter = letter._replace(
+                policy=self._dunning_terms(letter.policy, ctx),
+                currency=self._dunning_money(letter.currency, ctx),
+            )
             flags = {
                 "is_first_reminder": False,
                 "costs_from": False,
@@ -190,16 +222,7 @@ class DunningLetterFee(models.Model):
             )
             currency = letter.currency
             claims[letter.id] = LetterClaim(
-                [
-                    dict(
-                        FEE_DEFAULTS,
-                        **vals,
-                        letter_id=letter.id,
-                        company_id=letter.company.id,
-                        currency_id=currency.id,
-                    )
-                    for vals in lines
-                ],
+                [dict(FEE_DEFAULTS, **vals, letter_id=letter.id) for vals in lines],
                 flags,
                 currency.round(sum(v["amount"] for v in lines if v["kind"] == "interest")),
                 currency.round(sum(v["amount"] for v in lines if v["kind"] != "interest")),
@@ -255,8 +278,36 @@ class DunningLetterFee(models.Model):
             "scales": self.env["dunning.fee.scale"]._dunning_scales(
                 [kind for kind, _label in SCALE_KINDS]
             ),
-            "scale_on": {},  # (kind, day) -> (scale, bands): a scale is looked up once a day
+            # looked up once per batch, not once per invoice:
+            "scale_on": {},  # (kind, day) -> (Money, minimum, maximum, bands) or None
+            "fx": {},  # (from, to, company, day) -> conversion rate
+            "terms": {},  # policy id -> PolicyTerms
+            "money": {},  # currency id -> Money
         }
+
+    @api.model
+    def _dunning_terms(self, policy, ctx):
+        if policy.id not in ctx["terms"]:
+            ctx["terms"][policy.id] = PolicyTerms(*(policy[f] for f in PolicyTerms._fields))
+        return ctx["terms"][policy.id]
+
+    @api.model
+    def _dunning_money(self, currency, ctx):
+        if currency.id not in ctx["money"]:
+            ctx["money"][currency.id] = Money(currency, currency.rounding)
+        return ctx["money"][currency.id]
+
+    @api.model
+    def _dunning_convert(self, amount, from_money, to_money, company, day, ctx):
+        """``res.currency._convert()``, with the rate looked up once per day."""
+        if not amount:
+            return 0.0
+        key = (from_money.record.id, to_money.record.id, company.id, day)
+        if key not in ctx["fx"]:
+            ctx["fx"][key] = self.env["res.currency"]._get_conversion_rate(
+                from_money.record, to_money.record, company, day
+            )
+        return to_money.round(amount * ctx["fx"][key])
 
     @api.model
     def _dunning_letter_claim(self, letter, day, ctx):
@@ -435,20 +486,29 @@ class DunningLetterFee(models.Model):
         if letter.policy.claim_fees:
             if (scale_kind, day) not in ctx["scale_on"]:
                 scale = ctx["scales"][scale_kind]._on(day)
-                ctx["scale_on"][scale_kind, day] = scale and (scale, scale._bands())
+                ctx["scale_on"][scale_kind, day] = scale and (
+                    self._dunning_money(scale.currency_id, ctx),
+                    scale.minimum,
+                    scale.maximum,
+                    scale._bands(),
+                )
             if not ctx["scale_on"][scale_kind, day]:
                 raise MissingRateError(scale_kind, day)
-            scale, bands = ctx["scale_on"][scale_kind, day]
+            scale_money, minimum, maximum, bands = ctx["scale_on"][scale_kind, day]
             company, currency = letter.company, letter.currency
-            if currency == scale.currency_id:
-                amount = scale_amount(bands, base, scale.minimum, scale.maximum)
+            if currency.record == scale_money.record:
+                amount = scale_amount(bands, base, minimum, maximum)
             else:
-                base_in_scale = currency._convert(base, scale.currency_id, company, day)
-                amount = scale.currency_id._convert(
-                    scale_amount(bands, base_in_scale, scale.minimum, scale.maximum),
+                base_in_scale = self._dunning_convert(
+                    base, currency, scale_money, company, day, ctx
+                )
+                amount = self._dunning_convert(
+                    scale_amount(bands, base_in_scale, minimum, maximum),
+                    scale_money,
                     currency,
                     company,
                     day,
+                    ctx,
                 )
         return {
             "kind": kind,

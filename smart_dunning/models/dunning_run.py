@@ -142,6 +142,10 @@ class DunningRun(models.Model):
         self.env["dunning.letter.line"].flush_model(["move_id", "level_id", "state"])
         self.env["dunning.letter"].flush_model(["sent_date"])
         self.env["res.partner"].flush_model(["dunning_excluded", "payment_days"])
+        # The planner prices the per-invoice subqueries far above their real cost (index
+        # lookups), and PostgreSQL's JIT then spends a second compiling a query that runs in
+        # half a second: no JIT for this one statement.
+        self.env.cr.execute("SET LOCAL jit = off")
         rows = self.env.execute_query_dict(
             SQL(
                 """
@@ -172,6 +176,7 @@ class DunningRun(models.Model):
                 date=self.date,
             )
         )
+        self.env.cr.execute("SET LOCAL jit TO DEFAULT")
         policies = self.env["dunning.policy"].search_fetch(
             [("company_id", "=", self.company_id.id), ("active", "=", True)],
             ["grace_days"],
@@ -413,7 +418,9 @@ class DunningRun(models.Model):
             # level first (the unique index on lines says so): this batch adds nothing.
             self.env.invalidate_all()
             return Letter
-        self._ask_salespeople(letters.filtered(lambda ltr: ltr.approval_reason == "new_customer"))
+        self._ask_salespeople(
+            Letter.browse(r["id"] for r in letter_rows if r["approval_reason"] == "new_customer")
+        )
         return letters
 
     def _open_credit_notes(self, partner_ids):
