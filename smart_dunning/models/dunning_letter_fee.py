@@ -59,9 +59,9 @@ class ClaimLetter(NamedTuple):
     id: int
     date: date
     channel: str
-    currency: Any  # res.currency
+    currency: Any  # res.currency; the regimes' handlers get its Money
     company: Any  # res.company
-    policy: Any  # dunning.policy
+    policy: Any  # dunning.policy; the regimes' handlers get its PolicyTerms
     amount_credit: float
     lines: list  # [ClaimLine]
 
