@@ -1,6 +1,8 @@
 """The collectors' call worklist and the Log Call wizard: who is on the list, in which order, and
 what each outcome of a call does."""
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, freeze_time
@@ -307,6 +309,16 @@ class TestLogCall(WorklistCase):
             self.assertEqual(form.amount_due, 500.0)
             form = Form(Log.with_context(active_model="account.move", active_id=recent.id))
             self.assertEqual((form.partner_id, form.move_ids[:]), (self.customer, recent))
+
+    def test_log_call_button_on_the_customer_and_the_invoice(self):
+        for model, action in (
+            ("res.partner", "smart_dunning.dunning_call_log_action_partner"),
+            ("account.move", "smart_dunning.dunning_call_log_action_invoice"),
+        ):
+            views = self.env[model].with_user(self.collector).get_views([(False, "form")])
+            arch = etree.fromstring(views["views"]["form"]["arch"])
+            buttons = arch.xpath(f"//button[@type='action'][@name='{self.env.ref(action).id}']")
+            self.assertEqual(len(buttons), 1, f"one Log Call button on the {model} form")
 
 
 class TestAccess(WorklistCase):
