@@ -40,6 +40,9 @@ class TestChecks(PreventionCase):
             ({"email": "jan peeters@telenet.be"}, {}, ["email_invalid"]),
             ({"email": "jan@@telenet.be"}, {}, ["email_invalid"]),
             ({"email": "a@kroon.be, nonsense"}, {}, ["email_invalid"]),
+            # a reminder to this address bounced
+            ({"email": "a@kroon.be", "dunning_email_suspect": True}, {}, ["email_bounced"]),
+            ({"email": "a@@kroon.be", "dunning_email_suspect": True}, {}, ["email_invalid"]),
             ({"email": '"Peeters, Jan" <jan@telenet.be>; boekhouding@kroon.be'}, {}, []),
             ({"email": "boekhouding@théâtre.be"}, {}, []),  # an international domain
             ({"country_id": "be", "zip": "1000"}, {}, []),
@@ -277,6 +280,34 @@ class TestCorrection(PreventionCase):
         self.assertFalse(
             self.env["account.move"].search(DATA_ERRORS + [("partner_id", "=", partner.id)])
         )
+
+    def test_a_bounced_reminder_marks_the_open_invoices_until_the_address_changes(self):
+        partner = self.make_partner("Bouncing BV", email="boekhouding@bouncing.example.com")
+        unpaid = self.make_invoice(partner, 300.0, DUE)
+        paid = self.make_invoice(partner, 100.0, DUE)
+        self.pay(paid, 100.0, DUE)
+        self.assertFalse(unpaid.dunning_data_errors)
+        # what a bounced reminder does to its addressee (see TestMailFailures)
+        partner.dunning_email_suspect = True
+        self.assertEqual(unpaid.dunning_data_errors, "email_bounced")
+        self.assertIn(
+            "A reminder to boekhouding@bouncing.example.com, the e-mail address of Bouncing BV, "
+            "bounced",
+            unpaid.dunning_data_error_text,
+        )
+        self.assertFalse(paid.dunning_data_errors, "a paid invoice needs no reminder")
+        posted_after = self.make_invoice(partner, 50.0, DUE)
+        self.assertEqual(posted_after.dunning_data_errors, "email_bounced")
+        partner.email = "boekhouding@bouncing-bv.example.com"
+        self.assertFalse((unpaid | posted_after).filtered("dunning_data_errors"))
+        self.assertTrue(self.notes(unpaid).filtered(lambda m: "no data errors left" in m.body))
+
+    def test_a_bounce_marks_nothing_where_the_check_is_off(self):
+        self.company.dunning_data_check = "off"
+        partner = self.make_partner("Bouncing BV", email="boekhouding@bouncing.example.com")
+        unpaid = self.make_invoice(partner, 300.0, DUE)
+        partner.dunning_email_suspect = True
+        self.assertFalse(unpaid.dunning_data_errors)
 
     def test_invoice_address_of_a_contact(self):
         contact = self.env["res.partner"].create(

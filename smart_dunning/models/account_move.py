@@ -682,6 +682,7 @@ class AccountMove(models.Model):
                 partner.zip,
                 move.commercial_partner_id.dunning_po_required,
                 move.ref,
+                partner.dunning_email_suspect,
             )
             if codes:
                 problems[move] = codes
@@ -697,6 +698,12 @@ class AccountMove(models.Model):
             ),
             data_check.EMAIL_INVALID: lambda: self.env._(
                 "The e-mail address of %(contact)s is not valid: %(email)s.",
+                contact=contact,
+                email=self.partner_id.email or "-",
+            ),
+            data_check.EMAIL_BOUNCED: lambda: self.env._(
+                "A reminder to %(email)s, the e-mail address of %(contact)s, bounced: check "
+                "the address with the customer.",
                 contact=contact,
                 email=self.partner_id.email or "-",
             ),
@@ -741,17 +748,22 @@ class AccountMove(models.Model):
         invoices._dunning_store_data_errors(invoices._dunning_data_problems())
 
     @api.model
-    def _dunning_recheck_partners(self, partners):
+    def _dunning_recheck_partners(self, partners, open_invoices=False):
         """The data of ``partners`` changed: check again the invoices that have data errors
-        and are addressed to them or belong to them as customer."""
+        and are addressed to them or belong to them as customer; with ``open_invoices``, also
+        their unpaid invoices without errors (a reminder to them has just bounced)."""
         ids = [i for i in partners.ids if i]
         if not ids:
             return
+        scope = Domain("dunning_data_errors", "!=", False)
+        if open_invoices:
+            scope |= Domain("payment_state", "in", OPEN_PAYMENT_STATES) & Domain(
+                "company_id.dunning_data_check", "!=", "off"
+            )
         # sudo: a salesperson who corrects an e-mail address cannot write invoices, but the
         # warning must follow the data.
         self.sudo().search(
-            Domain("dunning_data_errors", "!=", False)
-            & (Domain("partner_id", "in", ids) | Domain("commercial_partner_id", "in", ids))
+            scope & (Domain("partner_id", "in", ids) | Domain("commercial_partner_id", "in", ids))
         )._dunning_recheck_data()
 
     def _dunning_store_data_errors(self, problems, posting=False):

@@ -17,10 +17,11 @@ ADDRESS_PART = re.compile(r'(?:[^,;"]|"[^"]*")+')
 # The codes stored on an invoice, in the order they are shown.
 EMAIL_MISSING = "email_missing"
 EMAIL_INVALID = "email_invalid"
+EMAIL_BOUNCED = "email_bounced"
 ZIP_BE = "zip_be"
 ZIP_NL = "zip_nl"
 PO_MISSING = "po_missing"
-CODES = (EMAIL_MISSING, EMAIL_INVALID, ZIP_BE, ZIP_NL, PO_MISSING)
+CODES = (EMAIL_MISSING, EMAIL_INVALID, EMAIL_BOUNCED, ZIP_BE, ZIP_NL, PO_MISSING)
 
 
 def email_problem(value):
@@ -82,10 +83,14 @@ def postcode_problem(country_code, value):
     return None
 
 
-def data_problems(email, country_code, postcode, po_required, po_number):
-    """The codes of every problem of one invoice, in ``CODES`` order (an empty list if none)."""
+def data_problems(email, country_code, postcode, po_required, po_number, email_bounced=False):
+    """The codes of every problem of one invoice, in ``CODES`` order (an empty list if none).
+
+    ``email_bounced``: a reminder to this well-formed address bounced (the partner's
+    ``dunning_email_suspect``), so the invoice will not reach the customer either.
+    """
     found = {
-        email_problem(email),
+        email_problem(email) or (EMAIL_BOUNCED if email_bounced else None),
         postcode_problem(country_code, postcode),
         PO_MISSING if po_required and not (po_number or "").strip() else None,
     }

@@ -9,7 +9,7 @@ from .dunning_partner_status import BEHAVIOUR_HELP, BEHAVIOURS
 from .dunning_schedule import in_payment_window, next_payment_day, parse_payment_days
 
 # The partner fields the check at posting reads (models/data_check.py).
-DATA_CHECK_FIELDS = {"email", "zip", "country_id", "dunning_po_required"}
+DATA_CHECK_FIELDS = {"email", "zip", "country_id", "dunning_po_required", "dunning_email_suspect"}
 
 STATUS_FIELDS = [
     "partner_id",
@@ -362,7 +362,9 @@ class ResPartner(models.Model):
         res = super().write(vals)
         if not DATA_CHECK_FIELDS.isdisjoint(vals):
             # Corrected data clears the warnings of the invoices posted with the old data.
-            self.env["account.move"]._dunning_recheck_partners(self)
+            self.env["account.move"]._dunning_recheck_partners(
+                self, open_invoices=bool(vals.get("dunning_email_suspect"))
+            )
         return res
 
     # ------------------------------------------------------------------ business
