@@ -18,10 +18,12 @@ ODOO_URLS=(
 )
 PG_PORT=${SMART_DUNNING_PG_PORT:-5432}
 PG_ROLE=odoo
-DB_DEMO=smart_dunning_demo
-DB_TEST=smart_dunning_test
-DB_TEST_DEMO=smart_dunning_test_demo
-DB_TEST_SALE=smart_dunning_test_sale
+# Several checkouts (git worktrees) can share one cluster, each with its own database names.
+DB_PREFIX=${SMART_DUNNING_DB_PREFIX:-smart_dunning}
+DB_DEMO=${DB_PREFIX}_demo
+DB_TEST=${DB_PREFIX}_test
+DB_TEST_DEMO=${DB_PREFIX}_test_demo
+DB_TEST_SALE=${DB_PREFIX}_test_sale
 # Modules the addon needs, installed once into template databases that test runs copy.
 BASE_MODULES=account,contacts,mail
 # The demo (and the test of the demo) is a Belgian company on the Belgian chart of accounts.
@@ -324,7 +326,7 @@ cmd_bench() {
 
 cmd_i18n() {
     setup
-    local db=smart_dunning_i18n
+    local db=${DB_PREFIX}_i18n
     install_addon "$db" "$(template_db 0)"
     "$VENV/bin/python" "$ODOO/odoo-bin" i18n export -c "$RUN/odoo.conf" -d "$db" smart_dunning \
         -o "$ROOT/smart_dunning/i18n/smart_dunning.pot"
