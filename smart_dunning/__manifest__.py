@@ -51,6 +51,8 @@
         "views/smart_dunning_menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
+        "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/smart_dunning_demo.xml",
     ],

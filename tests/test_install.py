@@ -169,3 +169,61 @@ class TestDemoData(DunningCase):
             )
             self.assertIn("to_approve", letters.mapped("state"))
             self.assertIn("sent", letters.mapped("state"))
+
+
+class TestDemoLogins(DunningCase):
+    """Each role of the README logs straight into the demo company and sees its own work."""
+
+    def test_each_role_sees_its_work_in_the_demo_company(self):
+        with demo_env() as env:
+            company = env.ref("smart_dunning.demo_company")
+            logins = {
+                "collector": "smart_dunning.user_collector_demo",
+                "manager": "smart_dunning.user_manager_demo",
+                "anna": "smart_dunning.user_sales_anna_demo",
+                "luc": "smart_dunning.user_sales_luc_demo",
+                "accountant": "smart_dunning.user_accountant_demo",
+            }
+            for login, xmlid in logins.items():
+                user = env.ref(xmlid)
+                self.assertEqual(user.login, login)
+                self.assertEqual(user.company_id, company, f"{login} logs into the demo company")
+                self.assertEqual(user.lang, "nl_BE")
+                # The password the README gives is the login.
+                user.with_user(user)._check_credentials(
+                    {"type": "password", "password": login}, {"interactive": False}
+                )
+
+            collector = env.ref("smart_dunning.user_collector_demo")
+            self.assertTrue(collector.has_group("smart_dunning.group_dunning_user"))
+            self.assertFalse(collector.has_group("smart_dunning.group_dunning_manager"))
+            self.assertTrue(
+                env.ref("smart_dunning.user_manager_demo").has_group(
+                    "smart_dunning.group_dunning_manager"
+                )
+            )
+            worklist = env["dunning.worklist"].with_user(collector).search([])
+            self.assertTrue(worklist, "the collector has customers to call")
+            self.assertEqual(set(worklist.mapped("user_id")), {collector})
+
+            # Each salesperson sees the payment status of their own customers, and only those.
+            seen = {}
+            for xmlid in ("smart_dunning.user_sales_anna_demo", "smart_dunning.user_sales_luc_demo"):
+                salesperson = env.ref(xmlid)
+                statuses = (
+                    env["dunning.partner.status"]
+                    .with_user(salesperson)
+                    .with_company(company)
+                    .search([("amount_overdue", ">", 0)])
+                )
+                self.assertTrue(statuses, f"{salesperson.login} has customers who owe")
+                self.assertEqual(set(statuses.partner_id.mapped("user_id")), {salesperson})
+                seen[salesperson.login] = set(statuses.partner_id.ids)
+            self.assertFalse(seen["anna"] & seen["luc"])
+
+            accountant = env.ref("smart_dunning.user_accountant_demo")
+            every = env["dunning.partner.status"].with_user(accountant).search([])
+            self.assertGreaterEqual(
+                len(every.filtered(lambda s: s.amount_overdue > 0)),
+                len(seen["anna"]) + len(seen["luc"]),
+            )
