@@ -69,6 +69,34 @@ class TestInstall(DunningCase):
         self.assertEqual(company.dunning_policy_b2c_id.company_id, company)
         self.assertEqual(len(company.dunning_policy_b2b_id.level_ids), 4)
 
+    def test_new_companies_policies_speak_dutch_and_french(self):
+        company = self.env["res.company"].create({"name": "Filiaal Namen"})
+        levels = company.dunning_policy_b2b_id.level_ids.sorted("sequence")
+        self.assertEqual(levels.with_context(lang="nl_BE")[0].name, "Herinnering")
+        self.assertEqual(levels.with_context(lang="fr_BE")[2].name, "Mise en demeure")
+
+    def test_languages_loaded_after_the_company_translate_its_policies(self):
+        company = self.env["res.company"].create({"name": "Filiaal Luik"})
+        policy = company.dunning_policy_b2b_id
+        first, second = policy.level_ids.sorted("sequence")[:2]
+        second.name = "Tweede brief (huisstijl)"
+        # As when the company was created before Dutch and French were added: English only.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE dunning_level SET name = jsonb_build_object('en_US', name->>'en_US') "
+            "WHERE policy_id = %s",
+            [policy.id],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(first.with_context(lang="nl_BE").name, "Friendly reminder")
+
+        self.env["ir.module.module"]._load_module_terms(["smart_dunning"], ["nl_BE", "fr_BE"])
+
+        self.assertEqual(first.with_context(lang="nl_BE").name, "Herinnering")
+        self.assertEqual(first.with_context(lang="fr_BE").name, "Rappel")
+        # A name the admin changed is theirs: it is not overwritten.
+        self.assertEqual(second.with_context(lang="nl_BE").name, "Tweede brief (huisstijl)")
+
     def test_daily_cron(self):
         cron = self.env.ref("smart_dunning.ir_cron_dunning_run")
         self.assertTrue(cron.active)
@@ -208,7 +236,10 @@ class TestDemoLogins(DunningCase):
 
             # Each salesperson sees the payment status of their own customers, and only those.
             seen = {}
-            for xmlid in ("smart_dunning.user_sales_anna_demo", "smart_dunning.user_sales_luc_demo"):
+            for xmlid in (
+                "smart_dunning.user_sales_anna_demo",
+                "smart_dunning.user_sales_luc_demo",
+            ):
                 salesperson = env.ref(xmlid)
                 statuses = (
                     env["dunning.partner.status"]
@@ -220,6 +251,26 @@ class TestDemoLogins(DunningCase):
                 self.assertEqual(set(statuses.partner_id.mapped("user_id")), {salesperson})
                 seen[salesperson.login] = set(statuses.partner_id.ids)
             self.assertFalse(seen["anna"] & seen["luc"])
+
+            # The demo's reminders and plan confirmations speak the customer's language.
+            for xmlid, word, english in (
+                ("smart_dunning.partner_demo_garage", "Herinnering", "Friendly reminder"),
+                ("smart_dunning.partner_demo_fleuriste", "Rappel", "Friendly reminder"),
+            ):
+                letter = env["dunning.letter"].search(
+                    [("partner_id", "=", env.ref(xmlid).id), ("channel", "=", "email")], limit=1
+                )
+                subjects = letter.message_ids.mapped("subject")
+                self.assertTrue(any(word in (s or "") for s in subjects), (xmlid, subjects))
+                self.assertFalse(any(english in (s or "") for s in subjects), (xmlid, subjects))
+            confirmations = env["mail.message"].search(
+                [("model", "=", "dunning.plan"), ("message_type", "!=", "notification")]
+            )
+            for message in confirmations.filtered(
+                lambda m: env["dunning.plan"].browse(m.res_id).partner_id.lang[:2] in ("nl", "fr")
+            ):
+                self.assertNotIn("Thank you", message.body)
+                self.assertNotIn("Dear", message.body)
 
             accountant = env.ref("smart_dunning.user_accountant_demo")
             every = env["dunning.partner.status"].with_user(accountant).search([])

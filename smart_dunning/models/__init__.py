@@ -17,6 +17,7 @@ from . import (
     dunning_policy,
     dunning_run,
     dunning_worklist,
+    ir_module_module,
     mail_mail,
     res_company,
     res_config_settings,

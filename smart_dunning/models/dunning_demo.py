@@ -57,6 +57,11 @@ class DunningDemo(models.AbstractModel):
     @api.model
     def _load(self):
         company = self.env.ref(DEMO_COMPANY_XMLID)
+        # Demo data loads before the module's translations: load them first, so that the
+        # demo's letters and e-mails to Dutch and French customers are in their language.
+        self.env["ir.module.module"]._load_module_terms(
+            ["smart_dunning"], [code for code, _name in self.env["res.lang"].get_installed()]
+        )
         self._setup_company(company)
         env = (
             self.with_company(company)

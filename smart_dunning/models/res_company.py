@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class ResCompany(models.Model):
@@ -104,3 +105,58 @@ class ResCompany(models.Model):
                 else:
                     policy = template.sudo().copy({"company_id": company.id, "name": template.name})
                 company.sudo()[field] = policy
+        self._dunning_sync_translations()
+
+    def _dunning_sync_translations(self):
+        """Give the companies' copies of the shipped policies the translations of the record
+        they were copied from, for every name an admin has not changed.
+
+        A language loaded after a company was created (the usual order: install the app, then
+        add Dutch and French) translates only records with an XML id, never their copies."""
+        self.env.flush_all()
+        for kind in ("b2b", "b2c"):
+            template = self.env.ref(
+                f"smart_dunning.dunning_policy_{kind}", raise_if_not_found=False
+            )
+            if not template:
+                continue
+            column = SQL.identifier(f"dunning_policy_{kind}_id")
+            company_ids = tuple(self.ids) or (0,)
+            # The policy's name, then its levels, matched on their sequence.
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE dunning_policy copy
+                       SET name = copy.name || origin.name
+                      FROM res_company company, dunning_policy origin
+                     WHERE copy.id = company.%(column)s
+                       AND company.id IN %(company_ids)s
+                       AND origin.id = %(template)s
+                       AND copy.id != origin.id
+                       AND copy.name->>'en_US' = origin.name->>'en_US'
+                    """,
+                    column=column,
+                    company_ids=company_ids,
+                    template=template.id,
+                )
+            )
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE dunning_level copy
+                       SET name = copy.name || origin.name
+                      FROM res_company company, dunning_level origin
+                     WHERE copy.policy_id = company.%(column)s
+                       AND company.id IN %(company_ids)s
+                       AND origin.policy_id = %(template)s
+                       AND copy.policy_id != origin.policy_id
+                       AND copy.sequence = origin.sequence
+                       AND copy.name->>'en_US' = origin.name->>'en_US'
+                    """,
+                    column=column,
+                    company_ids=company_ids,
+                    template=template.id,
+                )
+            )
+        self.env["dunning.policy"].invalidate_model(["name"])
+        self.env["dunning.level"].invalidate_model(["name"])
