@@ -165,6 +165,12 @@ class TestLanguages(LetterCase):
             self.assertIn("Betalingsherinnering", text, lang)
             self.assertIn(letter.payment_reference, text, lang)
 
+    def test_the_form_names_the_language(self):
+        letter = self.letter_for(self.make_partner("Klant Gent", lang="nl_BE"))
+        self.assertEqual(letter.lang, "nl_BE")
+        labels = dict(letter._fields["lang"]._description_selection(self.env))
+        self.assertEqual(labels[letter.lang], self.env["res.lang"]._lang_get("nl_BE").name)
+
     def test_french_for_walloon_and_french_customers(self):
         for lang in ("fr_BE", "fr_FR"):
             letter = self.letter_for(self.make_partner(f"Client {lang}", lang=lang))

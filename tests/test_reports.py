@@ -74,6 +74,18 @@ class TestAging(ReportCase):
             self.assertEqual(sum(rows.mapped("amount_1_30")), -50.0)
             self.assertEqual(max(rows.mapped("days_overdue")), 134)
 
+    def test_buckets_in_age_order(self):
+        for due in ("2026-06-20", "2026-06-05", "2026-05-01", "2026-03-31", "2026-02-01"):
+            self.make_invoice(self.customer, 100.0, d(due))
+        with freeze_time(TODAY):
+            self.env.invalidate_all()
+            Aging = self.env["dunning.aging.report"]
+            rows = Aging._read_group([], ["bucket"], ["amount_residual:sum"])
+            by_partner = Aging._read_group([], ["partner_id", "bucket"], ["__count"])
+        expected = ["not_due", "1_30", "31_60", "61_90", "over_90"]
+        self.assertEqual([bucket for bucket, _amount in rows], expected)
+        self.assertEqual([bucket for _partner, bucket, _count in by_partner], expected)
+
     def test_bucket_boundaries(self):
         for due, bucket in (
             ("2026-06-16", "not_due"),

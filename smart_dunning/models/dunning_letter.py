@@ -85,8 +85,12 @@ class DunningLetter(models.Model):
         "dunning.level", required=True, index=True, readonly=True, check_company=True
     )
     channel = fields.Selection(CHANNELS, required=True, readonly=True)
-    lang = fields.Char(
-        string="Language", readonly=True, help="The language the customer reads the letter in."
+    # A selection, so that forms show the language's name, not its code.
+    lang = fields.Selection(
+        selection="_selection_lang",
+        string="Language",
+        readonly=True,
+        help="The language the customer reads the letter in.",
     )
     report_lang = fields.Char(
         string="Letter Language",
@@ -221,6 +225,10 @@ class DunningLetter(models.Model):
     def _compute_invoice_count(self):
         for letter in self:
             letter.invoice_count = len(letter.line_ids)
+
+    @api.model
+    def _selection_lang(self):
+        return self.env["res.lang"].get_installed()
 
     @api.depends("lang")
     def _compute_report_lang(self):

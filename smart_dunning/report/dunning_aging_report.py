@@ -70,6 +70,24 @@ class DunningAgingReport(models.Model):
     amount_61_90 = fields.Monetary(string="61-90", readonly=True)
     amount_over_90 = fields.Monetary(string="Over 90", readonly=True)
 
+    @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        # Graphs and pivots list the buckets from young to old, not in their keys' alphabet
+        # ("1_30" < "not_due" < "over_90").
+        if "bucket" not in groupby_terms:
+            return super()._read_group_orderby(order, groupby_terms, query)
+        terms = dict(
+            groupby_terms,
+            bucket=SQL(
+                "array_position(%s::varchar[], %s)",
+                [key for key, _label in BUCKETS],
+                groupby_terms["bucket"],
+            ),
+        )
+        orderby = super()._read_group_orderby(order, terms, query)
+        groupby_terms.update((key, value) for key, value in terms.items() if key != "bucket")
+        return orderby
+
     @property
     def _table_query(self):
         return self._aging_sql(fields.Date.context_today(self))
