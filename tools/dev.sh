@@ -254,6 +254,30 @@ install_addon() {  # install_addon DB TEMPLATE [extra modules]: fresh copy of TE
         || die "installing smart_dunning into $1 failed"
 }
 
+# The addon as OCA users install it: a wheel built by whool (smart_dunning/pyproject.toml),
+# installed outside the checkout and found by Odoo through the odoo.addons namespace only.
+check_wheel() {
+    local dir=$RUN/wheel db=${DB_PREFIX}_test_wheel path
+    rm -rf "$dir" && mkdir -p "$dir/site"
+    PIP_CONSTRAINT=$ROOT/tools/constraints.txt "$VENV/bin/pip" wheel --no-deps -q -w "$dir" \
+        "$ROOT/smart_dunning" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+    ls "$dir"/odoo_addon_smart_dunning-*.whl >/dev/null 2>&1 || die "building the wheel failed"
+    "$VENV/bin/pip" install -q --no-deps --target "$dir/site" "$dir"/odoo_addon_smart_dunning-*.whl \
+        2>&1 | grep -v "^WARNING: Location" >&2 || true
+    sed "s#^addons_path = .*#addons_path = $ODOO/addons#" "$RUN/odoo.conf" >"$dir/odoo.conf"
+    copy_db "$(template_db 0)" "$db"
+    PYTHONPATH=$dir/site "$VENV/bin/python" "$ODOO/odoo-bin" -c "$dir/odoo.conf" -d "$db" \
+        -i smart_dunning --without-demo --stop-after-init --log-level=warn \
+        || die "installing smart_dunning from its wheel failed"
+    path=$(PYTHONPATH=$dir/site "$VENV/bin/python" -c "import odoo.addons.smart_dunning as m; print(m.__file__)")
+    case "$path" in "$dir/site/"*) ;; *) die "the wheel check loaded smart_dunning from $path" ;; esac
+    [ "$(psql_q -d "$db" -c "SELECT state FROM ir_module_module WHERE name = 'smart_dunning'")" = installed ] \
+        && [ "$(psql_q -d "$db" -c "SELECT count(*) > 0 FROM dunning_policy")" = t ] \
+        || die "smart_dunning from its wheel is not installed with its policies"
+    drop_db "$db"
+    log "wheel $(basename "$dir"/odoo_addon_smart_dunning-*.whl) installs into a fresh database"
+}
+
 # --------------------------------------------------------------------------------------------
 cmd_demo() {
     setup
@@ -277,13 +301,14 @@ cmd_test() {
     fi
     log "installing smart_dunning into fresh test databases"
     if [ $main = 1 ]; then
-        install_addon "$DB_TEST" "$(template_db 0)" & pids+=($!)
+        # The wheel check copies the same template: after it exists.
+        { install_addon "$DB_TEST" "$(template_db 0)" && check_wheel; } & pids+=($!)
         install_addon "$DB_TEST_DEMO" "$(template_db 1 "$DEMO_MODULES")" & pids+=($!)
     fi
     if [ $sale = 1 ]; then
         install_addon "$DB_TEST_SALE" "$(template_db 0 "$BASE_MODULES,sale_management")" & pids+=($!)
     fi
-    for pid in "${pids[@]}"; do wait "$pid" || die "installing smart_dunning failed"; done
+    for pid in "${pids[@]}"; do wait "$pid" || die "installing smart_dunning (or its wheel) failed"; done
     log "databases ready in $((SECONDS - t0)) s; running the suite"
     cd "$ROOT"
     # --odoo-http serves Odoo during the session, for the browser tour.
@@ -361,6 +386,7 @@ case "${1:-}" in
     bench) shift; cmd_bench "$@" ;;
     i18n) cmd_i18n ;;
     db-start) setup ;;
+    wheel) setup; check_wheel ;;
     templates) setup; template_db 0; template_db 1 ;;
     db-stop) cmd_db_stop ;;
     clean) cmd_clean ;;
