@@ -1,9 +1,9 @@
 """Belgian working days, for the waiting period of consumer reminders (WER/CDE Book XIX).
 
 A paper reminder's 14-day waiting period starts on the third working day after it was sent.
-LEGAL.md leaves open whether Saturday counts; we take the cautious reading: Monday to Friday,
-without the ten Belgian public holidays. The movable ones follow Easter, computed here so that
-no yearly table has to be maintained.
+Whether Saturday counts is open (docs/LEGAL.md §6); we take the cautious reading: Monday to
+Friday, without the ten Belgian public holidays. The movable ones follow Easter, computed here
+so that no yearly table has to be maintained.
 """
 
 from datetime import date, timedelta

@@ -181,8 +181,8 @@ class DunningDemo(models.AbstractModel):
         admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
         company._dunning_ensure_default_policies()
         # The demo lives around today, and interest needs the rate of each half-year: until an
-        # admin enters a rate LEGAL.md does not give, letters would wait for it. The demo shows
-        # the fees that need no rate; consumers' general terms provide for damages.
+        # admin enters a rate docs/LEGAL.md §2 does not ship, letters would wait for it. The demo
+        # shows the fees that need no rate; consumers' general terms provide for damages.
         company.dunning_policy_b2b_id.claim_interest = False
         company.dunning_policy_b2c_id.write({"claim_interest": False, "fee_clause": True})
         service_desk = {

@@ -2,7 +2,7 @@
 
 The dated rates and scales live in ``dunning.legal.rate`` and ``dunning.fee.scale``; the letter
 reads them once for a whole batch and hands them to these functions, which the tests exercise
-on every band edge and rate change of LEGAL.md.
+on every band edge and rate change of docs/LEGAL.md §2.
 """
 
 from datetime import timedelta
@@ -70,7 +70,7 @@ def be_b2c_costs_from(sent_date, channel):
     """First day a Belgian consumer may be charged after a reminder sent on ``sent_date``.
 
     The 14 calendar days start on the third working day after a paper letter, on the day
-    after an electronic one (LEGAL.md section 1); costs apply from the day after they end.
+    after an electronic one (docs/LEGAL.md §5.2); costs apply from the day after they end.
     """
     first_day = add_working_days(sent_date, 3) if channel == "letter" else sent_date + timedelta(1)
     return first_day + timedelta(days=14)
@@ -80,7 +80,7 @@ def nl_b2c_costs_from(sent_date, channel):
     """First day a Dutch consumer owes collection costs after the 14-day letter.
 
     The 14 days run from the day after receipt (HR 2016); we assume an e-mail is received the
-    day it is sent and a paper letter two days later, the cautious reading of LEGAL.md.
+    day it is sent and a paper letter two days later (docs/LEGAL.md §7).
     """
     received = sent_date + timedelta(days=2 if channel == "letter" else 0)
     return received + timedelta(days=15)

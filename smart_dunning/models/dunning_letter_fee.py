@@ -397,7 +397,7 @@ class DunningLetterFee(models.Model):
 
     def _dunning_be_b2c_damages(self, letter, day, base, reminders, ctx):
         """The lump sum of the scale, or the capped fee for each reminder after the first:
-        one or the other, never both (LEGAL.md section 1)."""
+        one or the other, never both (docs/LEGAL.md §5.5)."""
         if letter.policy.b2c_damages == "reminder":
             fee = self._dunning_scale_fee(letter, "reminder", "be_b2c_reminder", day, base, ctx)
             fee["amount"] = letter.currency.round(fee["amount"] * reminders)
