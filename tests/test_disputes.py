@@ -469,8 +469,9 @@ class TestDisputeAccess(DisputeCase):
         self.assertEqual(dispute.state, "resolved")
         second = self.open_dispute(self.invoice).with_user(self.collector)
         second.action_cancel()
-        second.unlink()
-        self.assertFalse(second.exists())
+        with self.assertRefused(UserError, "cancel it instead"):
+            second.unlink()
+        self.assertEqual(second.state, "cancelled", "kept on file, cancelled")
 
     def test_portal_user_sees_nothing(self):
         self.open_dispute(self.invoice)

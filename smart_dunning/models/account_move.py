@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Domain
+from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
 from . import data_check
@@ -607,6 +607,65 @@ class AccountMove(models.Model):
         if "ref" in vals:
             self.filtered("dunning_data_errors")._dunning_recheck_data()
         return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_dunning_evidence(self):
+        """An invoice that a sent letter, a dispute, a confirmed plan or a call speaks of stays
+        on file (the database refuses it too: ``ondelete="restrict"``). Letters still to send
+        and draft plans simply let it go."""
+        if not self:
+            return
+        env = self.env(su=True)
+        ids = self.ids
+        lines = env["dunning.letter.line"].search([("move_id", "in", ids)])
+        fees = env["dunning.letter.fee"].search([("move_id", "in", ids)])
+        Letter = env["dunning.letter"]
+        credited = Letter.search([("credit_move_ids", "in", ids)])
+        fee_letters = Letter.search([("fee_move_id", "in", ids)])
+        disputes = env["dunning.dispute"].search(
+            ["|", ("move_ids", "in", ids), ("credit_note_ids", "in", ids)]
+        )
+        plans = env["dunning.plan"].search([("move_ids", "in", ids)])
+        confirmed = plans.filtered(lambda p: p.state != "draft")
+        calls = env["dunning.call"].search([("move_ids", "in", ids)])
+        kept = {}  # invoice -> the documents that keep it
+        for move in self:
+            sent = (
+                lines.filtered(lambda ln, m=move: ln.move_id == m).letter_id
+                | fees.filtered(lambda f, m=move: f.move_id == m).letter_id
+                | credited.filtered(lambda ltr, m=move: m in ltr.credit_move_ids)
+            ).filtered(lambda ltr: ltr._dunning_is_evidence()) | fee_letters.filtered(
+                lambda ltr, m=move: ltr.fee_move_id == m
+            )
+            documents = (
+                sent.mapped("name")
+                + disputes.filtered(
+                    lambda d, m=move: m in d.move_ids or m in d.credit_note_ids
+                ).mapped("name")
+                + confirmed.filtered(lambda p, m=move: m in p.move_ids).mapped("name")
+                + calls.filtered(lambda c, m=move: m in c.move_ids).mapped("display_name")
+            )
+            if documents:
+                kept[move] = documents
+        if kept:
+            raise UserError(
+                "\n".join(
+                    self.env._(
+                        "%(invoice)s cannot be deleted: %(documents)s refer to it and are kept "
+                        "as evidence. Cancel the invoice, or reverse it with a credit note, "
+                        "instead.",
+                        invoice=move.display_name,
+                        documents=", ".join(documents),
+                    )
+                    for move, documents in kept.items()
+                )
+            )
+        # Nothing went out about these invoices: their links to drafts go with them.
+        lines.unlink()
+        fees.unlink()
+        unlink_moves = [Command.unlink(move_id) for move_id in ids]
+        credited.write({"credit_move_ids": unlink_moves})
+        plans.write({"move_ids": unlink_moves})
 
     def _get_alerts(self):
         alerts = super()._get_alerts()

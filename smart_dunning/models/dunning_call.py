@@ -55,6 +55,8 @@ class DunningCall(models.Model):
         "account.move",
         string="Invoices Discussed",
         check_company=True,
+        # the record of a call keeps the invoices it was about
+        ondelete="restrict",
         domain="[('move_type', '=', 'out_invoice'), ('commercial_partner_id', '=', partner_id)]",
     )
     letter_id = fields.Many2one("dunning.letter", string="Call Letter", check_company=True)
@@ -76,6 +78,18 @@ class DunningCall(models.Model):
                 customer=call.partner_id.name or "",
                 date=fields.Date.to_string(call.date.date()) if call.date else "",
                 outcome=outcomes.get(call.outcome, ""),
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_on_file(self):
+        # Who was called, when, and what was agreed may be asked for in court.
+        if self:
+            raise UserError(
+                self.env._(
+                    "The call %(call)s is kept as evidence of the contact with the customer "
+                    "and cannot be deleted. Log a new call that corrects it instead.",
+                    call=self[0].display_name,
+                )
             )
 
     # ------------------------------------------------------------------ logging calls

@@ -48,6 +48,9 @@ class DunningDispute(models.Model):
         "move_id",
         string="Invoices",
         check_company=True,
+        # a disputed invoice stays on file with its dispute (a court may ask for both)
+        ondelete="restrict",
+        tracking=True,
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
         "('state', '=', 'posted')]",
         help="While the dispute is open or in mediation, these invoices get no reminder.",
@@ -90,8 +93,8 @@ class DunningDispute(models.Model):
         DISPUTE_STATES, required=True, default="open", index=True, readonly=True, tracking=True
     )
     resolution = fields.Selection(RESOLUTIONS, tracking=True)
-    resolution_note = fields.Text()
-    date_resolved = fields.Date(string="Closed On", readonly=True, copy=False)
+    resolution_note = fields.Text(tracking=True)
+    date_resolved = fields.Date(string="Closed On", readonly=True, copy=False, tracking=True)
     credit_note_ids = fields.Many2many(
         "account.move",
         "dunning_dispute_credit_note_rel",
@@ -99,6 +102,8 @@ class DunningDispute(models.Model):
         "move_id",
         string="Credit Notes",
         check_company=True,
+        ondelete="restrict",
+        tracking=True,
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_refund'), "
         "('state', '=', 'posted')]",
         help="The credit notes that settle the dispute. When it is resolved, they are "
@@ -221,6 +226,19 @@ class DunningDispute(models.Model):
         if "partner_id" in vals:
             self._subscribe_people()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_on_file(self):
+        # From its opening a dispute pauses dunning and is noted on the invoices: deleting it
+        # would turn a contested debt into an uncontested one (open to the bailiff).
+        if self:
+            raise UserError(
+                self.env._(
+                    "Dispute %(dispute)s is kept as evidence that the debt was contested and "
+                    "cannot be deleted: cancel it instead.",
+                    dispute=self[0].name,
+                )
+            )
 
     # ------------------------------------------------------------------ actions
 
@@ -437,3 +455,15 @@ class DunningDisputeNote(models.Model):
         if self.contact_name:
             labels.append(self.contact_name)
         return ", ".join(labels) or "-"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_on_file(self):
+        # The mediation log shows what was tried before court: it is never rewritten.
+        if self:
+            raise UserError(
+                self.env._(
+                    "The mediation log of dispute %(dispute)s is kept as evidence: its notes "
+                    "cannot be deleted. Add a note that corrects it instead.",
+                    dispute=self[0].dispute_id.name,
+                )
+            )

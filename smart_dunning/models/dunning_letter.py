@@ -107,7 +107,7 @@ class DunningLetter(models.Model):
         "dunning.run", index="btree_not_null", readonly=True, ondelete="set null"
     )
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
-    sent_date = fields.Date(readonly=True, copy=False)
+    sent_date = fields.Date(readonly=True, copy=False, tracking=True)
     user_id = fields.Many2one("res.users", string="Collector", tracking=True)
     salesperson_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
     state = fields.Selection(
@@ -121,12 +121,23 @@ class DunningLetter(models.Model):
             ("mail_failed", "E-mail not delivered"),
         ],
         readonly=True,
+        tracking=True,
+    )
+    was_sent = fields.Boolean(
+        string="Sent Once",
+        readonly=True,
+        copy=False,
+        help="The letter went out at least once, even if it came back (a bounce) or was "
+        "cancelled since: it is kept as evidence and cannot be deleted.",
     )
     mail_failure_reason = fields.Char(
         string="E-mail Failure", readonly=True, copy=False, help="Why the e-mail did not arrive."
     )
     judicial_route = fields.Selection(
-        [("bailiff", "Bailiff"), ("lawyer", "Lawyer")], string="Handed Over To", readonly=True
+        [("bailiff", "Bailiff"), ("lawyer", "Lawyer")],
+        string="Handed Over To",
+        readonly=True,
+        tracking=True,
     )
     line_ids = fields.One2many("dunning.letter.line", "letter_id", string="Invoices", readonly=True)
     move_ids = fields.Many2many(
@@ -142,6 +153,8 @@ class DunningLetter(models.Model):
         "move_id",
         string="Open Credit Notes",
         readonly=True,
+        # a credit note deducted in a sent letter stays on file with it
+        ondelete="restrict",
         help="Credit notes of the customer not yet reconciled, deducted from the total due.",
     )
     amount_overdue = fields.Monetary(compute="_compute_amounts", store=True)
@@ -179,6 +192,9 @@ class DunningLetter(models.Model):
         readonly=True,
         copy=False,
         index="btree_not_null",
+        # the fee invoice is part of what the letter claimed: it cannot silently disappear
+        ondelete="restrict",
+        tracking=True,
         help="The separate invoice that books the fees and interest of this letter.",
     )
     fee_error = fields.Char(
@@ -288,6 +304,32 @@ class DunningLetter(models.Model):
                     letter.currency_id,
                 )
             )
+
+    # ------------------------------------------------------------------ CRUD
+
+    def write(self, vals):
+        if vals.get("state") == "sent":
+            # in the same UPDATE: a letter that went out stays evidence whatever happens next
+            vals = dict(vals, was_sent=True)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        sent = self.filtered(lambda ltr: ltr.state == "sent" or ltr.was_sent)
+        if sent:
+            raise UserError(
+                self.env._(
+                    "Letter %(letter)s went out to the customer: it is kept as evidence and "
+                    "cannot be deleted. Letters still to send can be cancelled instead.",
+                    letter=sent[0].name,
+                )
+            )
+
+    def _dunning_is_evidence(self):
+        """Whether the letter's content is what the customer received: its invoices and fee
+        lines may then no longer change or disappear."""
+        self.ensure_one()
+        return self.state == "sent" or (self.state == "cancel" and self.was_sent)
 
     # ------------------------------------------------------------------ actions
 
@@ -845,8 +887,9 @@ class DunningLetterLine(models.Model):
     _log_access = False
 
     letter_id = fields.Many2one("dunning.letter", required=True, index=True, ondelete="cascade")
+    # Deleting an invoice must not rewrite the letters that went out about it.
     move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, index=True, ondelete="cascade"
+        "account.move", string="Invoice", required=True, index=True, ondelete="restrict"
     )
     level_id = fields.Many2one("dunning.level", required=True, index=True)
     state = fields.Selection(related="letter_id.state", store=True)
@@ -863,3 +906,16 @@ class DunningLetterLine(models.Model):
         "(move_id, level_id) WHERE state != 'cancel'",
         "This invoice already has a letter at this level.",
     )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent_letter(self):
+        # Lines of letters still to send may go (an invoice paid before sending leaves it).
+        sent = self.letter_id.filtered(lambda ltr: ltr._dunning_is_evidence())
+        if sent:
+            raise UserError(
+                self.env._(
+                    "Letter %(letter)s went out to the customer: the invoices it listed are "
+                    "kept as evidence and cannot be removed from it.",
+                    letter=sent[0].name,
+                )
+            )

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_is_zero, float_round
 
 from .bulk import bulk_create
@@ -121,8 +122,9 @@ class DunningLetterFee(models.Model):
     basis = fields.Selection(
         RATE_KINDS + SCALE_KINDS, string="Legal Basis", help="The rate or scale applied."
     )
+    # Deleting an invoice must not rewrite what a sent letter claimed on it.
     move_id = fields.Many2one(
-        "account.move", string="Invoice", ondelete="cascade", help="Empty for a letter-wide fee."
+        "account.move", string="Invoice", ondelete="restrict", help="Empty for a letter-wide fee."
     )
     date_from = fields.Date()
     date_to = fields.Date()
@@ -130,6 +132,19 @@ class DunningLetterFee(models.Model):
     rate = fields.Float(string="Rate (%)", digits=(16, 2))
     base_amount = fields.Monetary(string="On Amount")
     amount = fields.Monetary()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent_letter(self):
+        # Fee lines of letters still to send are computed again; those sent are frozen.
+        sent = self.letter_id.filtered(lambda ltr: ltr._dunning_is_evidence())
+        if sent:
+            raise UserError(
+                self.env._(
+                    "Letter %(letter)s went out to the customer: the fees and interest it "
+                    "claimed are kept as evidence and cannot be deleted.",
+                    letter=sent[0].name,
+                )
+            )
 
     # ------------------------------------------------------------------ computation
 

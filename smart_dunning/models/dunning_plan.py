@@ -84,6 +84,8 @@ class DunningPlan(models.Model):
         "move_id",
         string="Invoices",
         check_company=True,
+        # an invoice of a confirmed plan stays on file with it
+        ondelete="restrict",
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
         "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
         help="While the plan is active, these invoices get no reminder.",
@@ -117,8 +119,8 @@ class DunningPlan(models.Model):
     )
     amount_paid = fields.Monetary(compute="_compute_amount_paid", store=True)
     amount_due = fields.Monetary(string="Still to Pay", compute="_compute_amount_paid", store=True)
-    date_confirmed = fields.Date(string="Confirmed On", readonly=True, copy=False)
-    date_broken = fields.Date(string="Broken On", readonly=True, copy=False)
+    date_confirmed = fields.Date(string="Confirmed On", readonly=True, copy=False, tracking=True)
+    date_broken = fields.Date(string="Broken On", readonly=True, copy=False, tracking=True)
     payment_reference = fields.Char(
         compute="_compute_payment_reference",
         help="The reference the customer puts on each transfer: a structured communication for "
@@ -239,7 +241,17 @@ class DunningPlan(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_confirmed(self):
-        self._check_draft()
+        # A confirmed plan paused dunning and was sent to the customer: it stays on file.
+        confirmed = self.filtered(lambda p: p.state != "draft")
+        if confirmed:
+            raise UserError(
+                self.env._(
+                    "Plan %(plan)s is confirmed: it is kept as evidence of what the customer "
+                    "agreed and cannot be deleted. A plan the customer does not keep breaks, "
+                    "and dunning resumes; only draft plans can be deleted.",
+                    plan=confirmed[0].name,
+                )
+            )
 
     def _check_draft(self):
         confirmed = self.filtered(lambda p: p.state != "draft")
