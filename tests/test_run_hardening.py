@@ -125,6 +125,21 @@ class CommittedRunCase(DunningCase):
             for letter in run.letter_ids
         }
 
+    def count_tries(self):
+        """The ids of the runs whose batch is tried, once per try."""
+        Run = self.registry["dunning.run"]
+        insert_letters = Run._insert_letters
+        tries = []
+
+        def counted(run, *args, **kwargs):
+            tries.append(run.id)
+            return insert_letters(run, *args, **kwargs)
+
+        patcher = patch.object(Run, "_insert_letters", counted)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        return tries
+
     def wait_until_blocked(self, pid):
         """Wait until the backend ``pid`` waits for a lock held by another transaction."""
         with closing(self.db.cursor()) as cr:
@@ -225,6 +240,7 @@ class TestClashingRuns(CommittedRunCase):
                     result["pid"] = cr_b.fetchone()[0]
                     try:
                         run = self.new_run(cr_b)
+                        result["run"] = run.id
                         run._execute(commit=False)
                         result["made"] = self.letters_of(run)
                         cr_b.commit()
@@ -232,6 +248,7 @@ class TestClashingRuns(CommittedRunCase):
                         result["error"] = error
 
             thread = threading.Thread(target=run_b)
+            tries = self.count_tries()
             thread.start()
             while "pid" not in result and thread.is_alive():
                 time.sleep(0.05)
@@ -243,6 +260,7 @@ class TestClashingRuns(CommittedRunCase):
         thread.join(timeout=120)
         self.assertFalse(thread.is_alive())
         self.assertNotIn("error", result)
+        self.assertEqual(tries.count(result["run"]), 2, "B's batch deadlocked, then went in")
         self.assertEqual(result["made"], {brewery: ([beer], 300.0), bakery: ([bread], 150.0)})
         self.assertEqual(self.lines_per_invoice(), {beer: 1, bread: 1})
 
@@ -259,6 +277,7 @@ class TestClashingRuns(CommittedRunCase):
                     result["pid"] = cr_b.fetchone()[0]
                     try:
                         run = self.new_run(cr_b)
+                        result["run"] = run.id
                         run._execute(commit=True)  # as the cron: a transaction per batch
                         result["made"] = self.letters_of(run)
                         result["state"] = run.state
@@ -267,6 +286,7 @@ class TestClashingRuns(CommittedRunCase):
                         result["error"] = error
 
             thread = threading.Thread(target=run_b)
+            tries = self.count_tries()
             thread.start()
             while "pid" not in result and thread.is_alive():
                 time.sleep(0.05)
@@ -276,6 +296,7 @@ class TestClashingRuns(CommittedRunCase):
         thread.join(timeout=120)
         self.assertFalse(thread.is_alive())
         self.assertNotIn("error", result)
+        self.assertEqual(tries.count(result["run"]), 2, "B's batch failed, then went in")
         self.assertEqual(result["made"], {brewery: ([beer], 300.0)})
         self.assertEqual(result["state"], "done")
         self.assertEqual(self.lines_per_invoice(), {beer: 1})
