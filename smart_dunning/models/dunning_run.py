@@ -1,12 +1,15 @@
 import logging
+import random
 import time
 from collections import defaultdict
+from contextlib import closing
 from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.sql_db import db_connect
 from odoo.tools import SQL
 
 from .account_move import OPEN_PAYMENT_STATES
@@ -19,6 +22,10 @@ _logger = logging.getLogger(__name__)
 
 # Letters created per transaction when the cron commits its progress.
 BATCH_SIZE = 1000
+# Tries of one batch (or one letter) that deadlocks or clashes with another run.
+BATCH_TRIES = 3
+# Errors that say "another transaction was in the way", not "this data is wrong".
+CONCURRENCY_ERRORS = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)
 
 
 class DunningRun(models.Model):
@@ -59,6 +66,18 @@ class DunningRun(models.Model):
         for run in self:
             run.name = self.env._("Run of %(date)s", date=run.date) if run.date else False
 
+    @api.constrains("date")
+    def _check_date(self):
+        for run in self:
+            # A run sends what is due on its date: dated ahead, it would dun too early.
+            if run.date > fields.Date.context_today(run):
+                raise ValidationError(
+                    self.env._(
+                        "A dunning run cannot be dated after today (%(date)s).",
+                        date=run.date,
+                    )
+                )
+
     # ------------------------------------------------------------------ actions
 
     def action_run(self):
@@ -67,7 +86,15 @@ class DunningRun(models.Model):
         for run in self:
             if run.state == "done":
                 raise UserError(self.env._("Run %(run)s is already done.", run=run.name))
-            run.with_company(run.company_id)._execute(commit=False)
+            # A run left running (its worker died) is finished from where it stopped.
+            if not run.with_company(run.company_id)._execute(commit=False):
+                raise UserError(
+                    self.env._(
+                        "Run %(run)s is being executed right now, by the daily job or another "
+                        "user. Try again when it is done.",
+                        run=run.name,
+                    )
+                )
         return True
 
     def action_open_letters(self):
@@ -85,51 +112,117 @@ class DunningRun(models.Model):
         today = fields.Date.context_today(self)
         # Commit batch by batch only inside a real cron job (not when called from code).
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        # Runs of earlier days that a dead worker left running are finished first, on their
+        # own date: the unique index on letter lines makes executing them again safe.
+        for run in self.search([("state", "=", "running"), ("date", "<", today)], order="date, id"):
+            run._execute_from_cron(in_cron)
         for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
             run = self.search(
                 [("company_id", "=", company.id), ("date", "=", today)], limit=1
             ) or self.create({"company_id": company.id, "date": today})
             if run.state != "done":
-                run.with_company(company)._execute(commit=in_cron)
+                run._execute_from_cron(in_cron)
         self.env["dunning.letter"]._cron_send()
+
+    def _execute_from_cron(self, commit):
+        """Execute the run; with ``commit``, a run stopped by other transactions (after
+        :data:`BATCH_TRIES` tries of one batch) stays running for the next cron, and the
+        other companies' runs go on."""
+        try:
+            done = self.with_company(self.company_id)._execute(commit=commit)
+        except CONCURRENCY_ERRORS as error:
+            if not commit:
+                raise
+            self.env.cr.rollback()
+            _logger.warning(
+                "dunning run %s stopped by concurrent transactions (%s); the next cron resumes it",
+                self.id,
+                error.pgcode,
+            )
+            return
+        if not done:
+            _logger.info("dunning run %s is executed by another transaction: skipped", self.id)
 
     # ------------------------------------------------------------------ engine
 
     def _execute(self, commit):
-        """Create today's letters. With ``commit``, each batch is its own transaction, so a
-        large run survives a worker restart and never holds locks for minutes."""
+        """Create the letters due on the run's date. With ``commit``, each batch is its own
+        transaction, so a large run survives a worker restart and never holds locks for
+        minutes.
+
+        A run left ``running`` (its worker died) is executed again from the start: invoices
+        that got their letter the first time are no longer due, and the counts are read
+        from the run's letters. Returns False, having done nothing, when another
+        transaction is executing this run right now."""
         self.ensure_one()
+        if not self._lock_for_execution():
+            return False
+        self.invalidate_recordset(["state", "duration"])
+        if self.state == "done":  # finished by another transaction meanwhile
+            return True
         started = time.monotonic()
         self.state = "running"
         due, stats = self._collect_due()
         groups = self._group_due(due, stats)
-        stats["new_customer"] = self._mark_new_customers(groups)
-        keys = list(groups)
+        self._mark_new_customers(groups)
+        # Letters go in in the same order in every run (customer, level, currency): two runs
+        # at once then wait for each other instead of deadlocking on the same invoices.
+        keys = sorted(groups)
         Cron = self.env["ir.cron"]
         if commit:
             Cron._commit_progress(remaining=len(keys))
         messages = {}  # the batches word each missing rate once
         for start in range(0, len(keys), BATCH_SIZE):
+            # After a commit the run is free: a user may have taken it over to finish it.
+            if commit and not self._lock_for_execution():
+                return False
             batch = {key: groups[key] for key in keys[start : start + BATCH_SIZE]}
-            self._create_letters(batch, messages)
+            self._create_letters(batch, messages, commit=commit)
             if commit:
                 Cron._commit_progress(len(batch))
-        counts = self.env["dunning.letter"]._read_group(
-            [("run_id", "=", self.id)], [], ["__count", "invoice_count:sum"]
-        )[0]
+        if commit and not self._lock_for_execution():
+            return False
+        # Counted from the letters, so that a resumed run also counts what its first
+        # execution made.
+        counts = {
+            reason: (count, invoices or 0)
+            for reason, count, invoices in self.env["dunning.letter"]._read_group(
+                [("run_id", "=", self.id)],
+                ["approval_reason"],
+                ["__count", "invoice_count:sum"],
+            )
+        }
+        letter_count = sum(count for count, _invoices in counts.values())
         self.write(
             {
                 "state": "done",
-                "letter_count": counts[0],
-                "invoice_count": counts[1] or 0,
+                "letter_count": letter_count,
+                "invoice_count": sum(invoices for _count, invoices in counts.values()),
                 "paused_count": stats["paused"],
                 "payment_window_count": stats["window"],
                 "min_amount_count": stats["min_amount"],
-                "new_customer_count": stats["new_customer"],
+                "new_customer_count": counts.get("new_customer", (0, 0))[0],
                 "duration": self.duration + time.monotonic() - started,
             }
         )
-        _logger.info("dunning run %s: %s letters in %.1f s", self.name, counts[0], self.duration)
+        _logger.info("dunning run %s: %s letters in %.1f s", self.name, letter_count, self.duration)
+        return True
+
+    def _lock_for_execution(self):
+        """Lock the run for this transaction, so that one transaction at a time executes it
+        (the cron, a user, another worker). False when another one holds it, or changed it
+        since this transaction's snapshot."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM dunning_run WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+                        self.id,
+                    )
+                )
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
+            return False
+        return True
 
     def _collect_due(self):
         """Open invoices of the company that reach their next level on the run date.
@@ -276,10 +369,119 @@ class DunningRun(models.Model):
                 count += 1
         return count
 
-    def _create_letters(self, groups, messages=None):
+    def _create_letters(self, groups, messages=None, commit=False):
+        """Create the letters of one batch of ``groups`` and return them: every letter that
+        can be made, none twice.
+
+        A clash on the unique index of letter lines means that another run, maybe in another
+        worker, gave some of these invoices their level meanwhile: they are read again and
+        left out, and the batch is tried again, then letter by letter. A deadlock or a
+        serialization failure tries the batch again, at most :data:`BATCH_TRIES` times.
+        With ``commit`` (the batch is its own transaction), a try starts on a fresh
+        transaction; without, a serialization failure goes up to the caller, whose request
+        Odoo retries as a whole."""
+        letters, asking, clashing = self._insert_retrying(groups, messages, commit, tries=2)
+        for key, rows in clashing.items():
+            letter, ask, still = self._insert_retrying(
+                {key: rows}, messages, commit, tries=BATCH_TRIES
+            )
+            letters |= letter
+            asking |= ask
+            if still:
+                _logger.warning(
+                    "dunning run %s: letter to partner %s at level %s still clashes after %s "
+                    "tries; the next run makes it",
+                    self.id,
+                    key[0],
+                    key[1],
+                    BATCH_TRIES,
+                )
+        self._ask_salespeople(asking)
+        return letters
+
+    def _insert_retrying(self, groups, messages, commit, tries):
+        """Insert the letters of ``groups``, trying again on a clash (without the invoices
+        taken meanwhile) or a deadlock. Returns the letters made, those that ask the
+        salesperson, and the groups not made after ``tries`` clashes (read again)."""
         Letter = self.env["dunning.letter"]
-        if not groups:
-            return Letter
+        clashes = 0
+        for attempt in range(1, BATCH_TRIES + 1):
+            if attempt > 1:
+                groups = self._without_taken(groups)
+            if not groups:
+                return Letter, Letter, {}
+            try:
+                return (*self._insert_letters(groups, messages), {})
+            except pg_errors.UniqueViolation:
+                clashes += 1
+            except CONCURRENCY_ERRORS as error:
+                # In one long transaction the snapshot stays as old as the transaction: a
+                # serialization failure would come back at every try.
+                serialization = isinstance(error, pg_errors.SerializationFailure)
+                if attempt == BATCH_TRIES or (serialization and not commit):
+                    raise
+                _logger.info(
+                    "dunning run %s: batch of %s letters tried again after %s",
+                    self.id,
+                    len(groups),
+                    error.pgcode,
+                )
+                # let the other transaction go on first
+                time.sleep(random.uniform(0.05, 0.25) * attempt)
+            if commit:
+                # Only this batch is lost; the next try sees what the others committed.
+                self.env.cr.rollback()
+            if clashes == tries:
+                break
+        return Letter, Letter, self._without_taken(groups)
+
+    def _without_taken(self, groups):
+        """``groups`` without the invoices that got a letter at that level meanwhile.
+
+        Read in this transaction and in a new one: this one's snapshot may be older than
+        the other run's commit, which the unique index sees. A group left below its
+        level's minimum is dropped, as at collection."""
+        pairs = [(row["id"], key[1]) for key, rows in groups.items() for row in rows]
+        query = SQL(
+            """
+            SELECT l.move_id, l.level_id
+              FROM dunning_letter_line l
+              JOIN unnest(%s::int[], %s::int[]) AS g(move_id, level_id)
+                   USING (move_id, level_id)
+             WHERE l.state != 'cancel'
+            """,
+            [pair[0] for pair in pairs],
+            [pair[1] for pair in pairs],
+        )
+        self.env["dunning.letter.line"].flush_model(["move_id", "level_id", "state"])
+        taken = set(self.env.execute_query(query))
+        with closing(db_connect(self.env.cr.dbname).cursor()) as fresh:
+            fresh.execute(query)
+            taken.update(fresh.fetchall())
+        levels = self.env["dunning.level"].browse({key[1] for key in groups})
+        kept = {}
+        for key, rows in groups.items():
+            left = [row for row in rows if (row["id"], key[1]) not in taken]
+            minimum = levels.browse(key[1]).min_amount
+            if not left or (
+                minimum and sum(row["amount_residual_signed"] for row in left) < minimum
+            ):
+                continue
+            # the group's flag travels with its first row
+            left[0]["new_customer"] = rows[0].get("new_customer", False)
+            kept[key] = left
+        if taken:
+            _logger.info(
+                "dunning run %s: %s invoices got their level from another run meanwhile",
+                self.id,
+                len(taken),
+            )
+        return kept
+
+    def _insert_letters(self, groups, messages):
+        """Compute and insert the letters of ``groups``, all or none (savepoint). Returns
+        the letters and those that ask the salesperson first."""
+        Letter = self.env["dunning.letter"]
         levels = self.env["dunning.level"].browse({key[1] for key in groups})
         levels.fetch(["sequence", "channel", "needs_approval", "policy_id"])
         partners = self.env["res.partner"].browse(
@@ -389,39 +591,33 @@ class DunningRun(models.Model):
                 letter_row.update(state="to_approve", approval_reason="missing_rate")
             for line in lines:
                 line["state"] = letter_row["state"]
-        try:
-            with self.env.cr.savepoint():
-                letters = bulk_create(Letter, letter_rows)
-                # The letters' amounts and counts are already right: their lines, fees and
-                # credit notes must not trigger their recomputation.
-                computed = [
-                    field for field in Letter._fields.values() if field.store and field.compute
-                ]
-                with self.env.protecting(computed, letters):
-                    bulk_create(Line, [line for lines in line_rows for line in lines])
-                    bulk_create(self.env["dunning.letter.fee"], fee_rows)
-                    if credit_rows:
-                        field = Letter._fields["credit_move_ids"]
-                        self.env.cr.execute(
-                            SQL(
-                                "INSERT INTO %s (%s, %s) VALUES %s",
-                                SQL.identifier(field.relation),
-                                SQL.identifier(field.column1),
-                                SQL.identifier(field.column2),
-                                SQL(", ").join(credit_rows),
-                            )
+        # All or nothing: on a clash or deadlock the savepoint is rolled back, and the ORM's
+        # cache and pending computations with it.
+        with self.env.cr.savepoint():
+            letters = bulk_create(Letter, letter_rows)
+            # The letters' amounts and counts are already right: their lines, fees and
+            # credit notes must not trigger their recomputation.
+            computed = [field for field in Letter._fields.values() if field.store and field.compute]
+            with self.env.protecting(computed, letters):
+                bulk_create(Line, [line for lines in line_rows for line in lines])
+                bulk_create(self.env["dunning.letter.fee"], fee_rows)
+                if credit_rows:
+                    field = Letter._fields["credit_move_ids"]
+                    self.env.cr.execute(
+                        SQL(
+                            "INSERT INTO %s (%s, %s) VALUES %s",
+                            SQL.identifier(field.relation),
+                            SQL.identifier(field.column1),
+                            SQL.identifier(field.column2),
+                            SQL(", ").join(credit_rows),
                         )
-                        letters.invalidate_recordset(["credit_move_ids"])
-                    self.env.flush_all()
-        except pg_errors.UniqueViolation:
-            # Another run, even one still running in another worker, gave these invoices their
-            # level first (the unique index on lines says so): this batch adds nothing.
-            self.env.invalidate_all()
-            return Letter
-        self._ask_salespeople(
-            Letter.browse(r["id"] for r in letter_rows if r["approval_reason"] == "new_customer")
+                    )
+                    letters.invalidate_recordset(["credit_move_ids"])
+                self.env.flush_all()
+        asking = Letter.browse(
+            r["id"] for r in letter_rows if r["approval_reason"] == "new_customer"
         )
-        return letters
+        return letters, asking
 
     def _open_credit_notes(self, partner_ids):
         """Posted credit notes not yet reconciled, by (customer, currency)."""
