@@ -4,8 +4,10 @@ letters apart."""
 
 import smtplib
 from contextlib import contextmanager
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.tests import freeze_time
 
 from .common import BelgianDunningCase, d
@@ -114,3 +116,94 @@ class TestAddressee(MailCase):
         invoices = self.make_invoice(anna, 100.0, DUE) | self.make_invoice(bert, 200.0, DUE)
         letter = self.letter_of(invoices)
         self.assertEqual((letter.contact_id, letter.lang), (billing, "fr_BE"))
+
+
+class TestDailySend(MailCase):
+    def other_company_letter(self):
+        other = self.setup_other_company(name="Coop Wallonie")["company"]
+        partner = self.make_partner("Client Wallon SA", lang="fr_BE")
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "company_id": other.id,
+                "invoice_date": DUE - timedelta(days=30),
+                "invoice_date_due": DUE,
+                "invoice_payment_term_id": False,
+                "invoice_line_ids": [
+                    Command.create({"name": "X", "price_unit": 400.0, "tax_ids": [Command.clear()]})
+                ],
+            }
+        )
+        invoice.with_company(other).action_post()
+        letter = self.run_dunning(RUN_DAY, company=other).letter_ids
+        self.assertEqual((len(letter), letter.state), (1, "draft"))
+        return letter
+
+    def test_a_failing_letter_keeps_its_error_and_the_others_go_out(self):
+        # The first level's e-mail cannot be rendered for one customer.
+        self.b2b_levels[0].mail_template_id = self.env["mail.template"].create(
+            {
+                "name": "Reminder that breaks for one customer",
+                "model_id": self.env.ref("smart_dunning.model_dunning_letter").id,
+                "partner_to": "{{ object.partner_id.id }}",
+                "subject": "Reminder {{ object.name }}",
+                "body_html": "<p t-out=\"object.no_such_field if object.partner_id.ref == 'BROKEN' "
+                'else object.name"/>',
+            }
+        )
+        good = self.make_partner("Goed BV", lang="nl_BE")
+        broken = self.make_partner("Kapot BV", lang="nl_BE", ref="BROKEN")
+        letter_good, _inv = self.letter_for(good)
+        letter_broken, _inv = self.letter_for(broken)
+        letter_other = self.other_company_letter()
+        with self.mail_server() as accepted:
+            self.daily_send(letter_good | letter_broken | letter_other)
+        self.assertEqual((letter_good.state, letter_other.state), ("sent", "sent"))
+        self.assertEqual(sorted(accepted), sorted([[good.email], [letter_other.partner_id.email]]))
+        self.assertEqual(letter_broken.state, "draft", "it stays to be sent")
+        self.assertFalse(letter_broken.sent_date)
+        self.assertIn("no_such_field", letter_broken.mail_failure_reason)
+        self.assertTrue(
+            letter_broken.message_ids.filtered(lambda m: "Not sent" in (m.body or "")),
+            "the chatter says why",
+        )
+        self.assertFalse(self.letter_mails(letter_broken))
+        self.assertFalse(broken.dunning_email_suspect)
+
+    def test_each_company_and_batch_is_its_own_transaction(self):
+        letters = self.env["dunning.letter"]
+        for name in ("Een BV", "Twee BV", "Drie BV"):
+            letters |= self.letter_for(self.make_partner(name, lang="nl_BE"))[0]
+        letters |= self.other_company_letter()
+        sent_at_commit = []
+        Cron = type(self.env["ir.cron"])
+
+        def commit_progress(cron, processed=0, *, remaining=None, deactivate=False):
+            # What a real cron job commits: recorded here, never committed in a test.
+            sent_at_commit.append(
+                (processed, remaining, letters.filtered(lambda ltr: ltr.state == "sent"))
+            )
+            return 60.0
+
+        cron = self.env.ref("smart_dunning.ir_cron_dunning_run")
+        with (
+            patch.object(Cron, "_commit_progress", commit_progress),
+            freeze_time(RUN_DAY),
+        ):
+            self.env["dunning.letter"].with_context(
+                ir_cron_progress_id=1, cron_id=cron.id
+            )._cron_send(batch_size=2)
+        self.assertEqual(set(letters.mapped("state")), {"sent"})
+        # First the count of letters to send, then one commit per batch of at most two
+        # letters of one company: 2 + 1 in this company, 1 in the other.
+        self.assertEqual(sent_at_commit[0][:2], (0, 4))
+        batches = [
+            after - before
+            for (_p, _r, before), (_p2, _r2, after) in zip(
+                sent_at_commit, sent_at_commit[1:], strict=False
+            )
+        ]
+        self.assertEqual([len(b) for b in batches], [p for p, _r, _s in sent_at_commit[1:]])
+        self.assertEqual(sorted(len(b) for b in batches), [1, 1, 2])
+        self.assertTrue(all(len(b.company_id) == 1 for b in batches))
