@@ -82,6 +82,144 @@ class MailCase(BelgianDunningCase):
         self.assertNotEqual(letter.approval_reason, "mail_failed")
 
 
+class TestTemporaryFailures(MailCase):
+    def test_mail_server_down_is_no_bounce_and_the_letter_goes_again(self):
+        self.company.dunning_data_check = "block"
+        partner = self.make_partner("Stille Post BV", lang="nl_BE")
+        letter, invoice = self.letter_for(partner)
+        with self.mail_server(connect_error=ConnectionRefusedError(111, "Connection refused")):
+            self.daily_send(letter)
+        self.assertEqual((letter.state, letter.sent_date), ("draft", False))
+        self.assertIn("Connection refused", letter.mail_failure_reason)
+        self.assertNoBounce(letter, partner, invoice)
+        self.assertTrue(
+            letter.message_ids.filtered(lambda m: "next send" in (m.body or "")),
+            "the chatter says why the letter is still to send",
+        )
+        # The failed copy is cancelled: only the letter's next send mails the customer.
+        self.assertEqual(set(self.letter_mails(letter).mapped("state")), {"cancel"})
+        # The customer's next invoice is posted as usual.
+        self.make_invoice(partner, 50.0, d("2026-04-30"))
+        with self.mail_server() as accepted:
+            self.daily_send(letter)
+        self.assertEqual((letter.state, letter.sent_date), ("sent", RUN_DAY))
+        self.assertFalse(letter.mail_failure_reason)
+        self.assertEqual(accepted, [[partner.email]])
+
+    def test_a_letter_sent_again_keeps_the_claim_its_fee_invoice_booked(self):
+        fee_account = self.company_data["default_account_revenue"].copy(
+            {"code": "746000", "name": "Recovered collection costs"}
+        )
+        self.policy_b2b.write(
+            {
+                "invoice_fees": True,
+                "fee_product_id": self.env["product.product"].create({"name": "Kosten"}).id,
+                "fee_account_id": fee_account.id,
+            }
+        )
+        partner = self.make_partner("Rente BV", lang="nl_BE")
+        letter, _invoice = self.letter_for(partner, amount=1000.0)
+        with self.mail_server(connect_error=ConnectionRefusedError(111, "Connection refused")):
+            self.daily_send(letter)
+        fee_invoice = letter.fee_move_id
+        self.assertEqual((letter.state, fee_invoice.state), ("draft", "posted"))
+        claim = (letter.amount_interest, letter.amount_fees)
+        self.assertEqual(sum(claim), fee_invoice.amount_total)
+        # Three days later the server is back: the same claim goes out, booked once.
+        with self.mail_server(), freeze_time("2026-03-12"):
+            self.env["dunning.letter"]._cron_send()
+        self.assertEqual((letter.state, letter.sent_date), ("sent", d("2026-03-12")))
+        self.assertEqual((letter.amount_interest, letter.amount_fees), claim)
+        self.assertEqual(
+            self.env["account.move"].search([("dunning_fee_letter_id", "=", letter.id)]),
+            fee_invoice,
+        )
+
+    def test_temporary_failures_flag_nobody(self):
+        failures = {
+            "server disconnected": {
+                "connect_error": smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            },
+            "connection timeout": {"connect_error": TimeoutError("timed out")},
+            "timeout while sending": {"send_error": TimeoutError("timed out")},
+            "authentication": {
+                "connect_error": smtplib.SMTPAuthenticationError(535, b"5.7.8 Bad credentials")
+            },
+            "mailbox busy (4xx)": {"refuse": (450, b"4.2.1 Mailbox busy, try again later")},
+        }
+        cases = []
+        for number, name in enumerate(failures):
+            partner = self.make_partner(f"Klant {number}", lang="nl_BE")
+            cases.append((name, partner, *self.letter_for(partner)))
+        for name, partner, letter, invoice in cases:
+            with self.mail_server(**failures[name]), freeze_time(RUN_DAY):
+                letter.action_send()
+            self.assertEqual(letter.state, "draft", name)
+            self.assertTrue(letter.mail_failure_reason, name)
+            self.assertNoBounce(letter, partner, invoice)
+        name, partner, letter, _invoice = cases[-1]
+        self.assertIn("450", letter.mail_failure_reason)
+        with self.mail_server() as accepted, freeze_time(RUN_DAY):
+            letter.action_send()
+        self.assertEqual(letter.state, "sent")
+        self.assertEqual(accepted, [[partner.email]])
+
+
+class TestBounces(MailCase):
+    def test_550_refusal_of_the_address_is_a_bounce(self):
+        partner = self.make_partner("Onbekend BV", lang="nl_BE")
+        letter, invoice = self.letter_for(partner)
+        with self.mail_server(refuse=(550, b"5.1.1 User unknown")), freeze_time(RUN_DAY):
+            letter.action_send()
+        self.assertEqual((letter.state, letter.approval_reason), ("to_approve", "mail_failed"))
+        self.assertIn("550", letter.mail_failure_reason)
+        self.assertTrue(partner.dunning_email_suspect)
+        self.assertEqual(invoice.dunning_data_errors, "email_bounced")
+        self.assertIn("Onbekend BV", letter.activity_ids.summary)
+
+    def test_a_failed_mail_to_someone_else_leaves_the_letter_alone(self):
+        partner = self.make_partner("Goed Adres BV", lang="nl_BE")
+        letter, invoice = self.letter_for(partner)
+        with freeze_time(RUN_DAY):
+            letter.action_send()
+        # A note to a follower of the letter (here: the collector) fails for good.
+        collector = self.make_partner("Collector", email="collector@coop.example.com")
+        mail = self.env["mail.mail"].create(
+            {
+                "model": "dunning.letter",
+                "res_id": letter.id,
+                "recipient_ids": [Command.link(collector.id)],
+                "body_html": "<p>Note</p>",
+            }
+        )
+        mail._postprocess_sent_message(
+            success_pids=[],
+            success_emails=[],
+            failure_type="mail_email_invalid",
+            failure_reason="Invalid email address",
+        )
+        self.assertEqual(letter.state, "sent")
+        self.assertFalse(collector.dunning_email_suspect)
+        self.assertNoBounce(letter, partner, invoice)
+
+    def test_known_bounce_is_not_mailed_again(self):
+        partner = self.make_partner("Kapot Adres BV", lang="nl_BE")
+        letter, _invoice = self.letter_for(partner)
+        partner.dunning_email_suspect = True
+        with self.mail_server() as accepted, freeze_time(RUN_DAY):
+            letter.action_send()
+        self.assertEqual(accepted, [], "nothing goes to an address that bounced")
+        self.assertFalse(self.letter_mails(letter))
+        self.assertFalse(letter.message_ids.filtered(lambda m: m.message_type == "comment"))
+        self.assertEqual((letter.state, letter.approval_reason), ("to_approve", "mail_failed"))
+        self.assertIn(partner.email, letter.mail_failure_reason)
+        self.assertIn("Kapot Adres BV", letter.activity_ids.summary)
+        # The daily send leaves it with the collector too.
+        with self.mail_server() as accepted:
+            self.daily_send(letter)
+        self.assertEqual((accepted, letter.state), ([], "to_approve"))
+
+
 class TestAddressee(MailCase):
     def contact(self, name, parent, **vals):
         return self.env["res.partner"].create(

@@ -470,15 +470,19 @@ class DunningLetter(models.Model):
     def _dunning_send(self, sent_date=None, raise_missing_rate=False):
         letters = self.filtered(lambda ltr: ltr.state == "draft")._refresh_lines()
         sent_date = sent_date or fields.Date.context_today(self)
-        # The claim is the one of the day the letter leaves.
-        letters -= letters._dunning_update_fees(sent_date, raise_missing_rate)
+        # The claim is the one of the day the letter leaves; a letter sent again after a
+        # mail failure keeps the claim its fee invoice already booked.
+        letters -= letters.filtered(lambda ltr: not ltr.fee_move_id)._dunning_update_fees(
+            sent_date, raise_missing_rate
+        )
         # The letter is dated the day it leaves, also in the e-mail rendered below; the error
         # of an earlier attempt goes.
         letters.write({"sent_date": sent_date, "mail_failure_reason": False})
         for channel, batch in letters.grouped("channel").items():
             getattr(batch, f"_send_{channel}")()
-        # A channel hands back the letters it could not send (e.g. no e-mail address).
-        letters = letters.filtered(lambda ltr: ltr.state == "draft")
+        # A channel hands back the letters it could not send (e.g. no e-mail address, or a
+        # mail server that failed while sending, which leaves its error on the letter).
+        letters = letters.filtered(lambda ltr: ltr.state == "draft" and not ltr.mail_failure_reason)
         # The next level counts from this day (the invoices' "last reminder").
         letters.write({"state": "sent"})
         letters._dunning_invoice_fees()
@@ -539,7 +543,19 @@ class DunningLetter(models.Model):
     def _send_email(self):
         no_address = self.filtered(lambda ltr: not (ltr.contact_id or ltr.partner_id).email)
         no_address._dunning_mail_failed(self.env._("The customer has no e-mail address."))
-        (self - no_address)._dunning_post_email()
+        # An address that already bounced would bounce again: the collector checks it first.
+        bounced = (self - no_address).filtered(
+            lambda ltr: (ltr.contact_id or ltr.partner_id).dunning_email_suspect
+        )
+        for email, letters in bounced.grouped(
+            lambda ltr: (ltr.contact_id or ltr.partner_id).email
+        ).items():
+            letters._dunning_mail_failed(
+                self.env._(
+                    "An earlier e-mail to %(email)s bounced: nothing was sent to it.", email=email
+                )
+            )
+        (self - no_address - bounced)._dunning_post_email()
 
     def _dunning_post_email(self):
         default = self.env.ref(
@@ -608,16 +624,37 @@ class DunningLetter(models.Model):
             )
         # The customer learns, in a factual letter, who follows the file from now on.
         self.filtered(
-            lambda ltr: ltr.level_id.mail_template_id and (ltr.contact_id or ltr.partner_id).email
+            lambda ltr: ltr.level_id.mail_template_id
+            and (ltr.contact_id or ltr.partner_id).email
+            and not (ltr.contact_id or ltr.partner_id).dunning_email_suspect
         )._dunning_post_email()
 
-    def _dunning_mail_failed(self, reason):
-        """An e-mail letter did not reach the customer: it goes back to the collector, who gets
-        an activity, and the address is flagged as suspect until someone changes it."""
+    def _dunning_mail_failed(self, reason, permanent=True):
+        """An e-mail letter did not reach the customer.
+
+        ``permanent`` (a bounce, a 5xx refusal of the address, an invalid address): the letter
+        goes back to the collector, who gets an activity, and the address is flagged as
+        suspect until someone changes it. Otherwise (server unreachable, timeout, 4xx...) the
+        address is not in question: the letter stays to be sent, with the error, and the next
+        send tries again; nobody is flagged.
+        """
         letters = self.filtered(
             lambda ltr: ltr.channel == "email" and ltr.state in ("draft", "sent")
         )
         if not letters:
+            return
+        if not permanent:
+            letters.write({"state": "draft", "mail_failure_reason": reason, "sent_date": False})
+            letters._message_log_batch(
+                {
+                    letter.id: self.env._(
+                        "The e-mail could not be sent (%(reason)s). The letter stays to be "
+                        "sent and goes out again with the next send.",
+                        reason=reason,
+                    )
+                    for letter in letters
+                }
+            )
             return
         letters.write(
             {
@@ -627,9 +664,9 @@ class DunningLetter(models.Model):
                 "sent_date": False,
             }
         )
-        letters.mapped(lambda ltr: ltr.contact_id or ltr.partner_id).write(
-            {"dunning_email_suspect": True}
-        )
+        letters.mapped(lambda ltr: ltr.contact_id or ltr.partner_id).filtered(
+            lambda partner: not partner.dunning_email_suspect
+        ).write({"dunning_email_suspect": True})
         todo = self.env.ref("mail.mail_activity_data_todo")
         for letter in letters:
             addressee = letter.contact_id or letter.partner_id
