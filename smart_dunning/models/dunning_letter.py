@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
@@ -6,7 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import format_amount, format_date, formatLang
+from odoo.tools import exception_to_unicode, format_amount, format_date, formatLang
 from odoo.tools.pdf import merge_pdf
 
 from .account_move import OPEN_PAYMENT_STATES
@@ -14,11 +15,15 @@ from .bulk import bulk_write
 from .dunning_level import CHANNELS
 from .structured_communication import find_ogms, format_ogm, is_valid_ogm
 
+_logger = logging.getLogger(__name__)
+
 # Structured communications of letters are 1_000_000_000 + id; payment plans use 2_000_000_000 +
 # id, so a reference never points to both.
 LETTER_OGM_BASE = 1_000_000_000
 # Days a letter gives to pay when no legal period sets the date.
 PAY_WITHIN_DAYS = 14
+# Letters the daily send handles per transaction.
+SEND_BATCH_SIZE = 100
 
 
 def letter_reference(on_date, letter_id):
@@ -131,7 +136,11 @@ class DunningLetter(models.Model):
         "cancelled since: it is kept as evidence and cannot be deleted.",
     )
     mail_failure_reason = fields.Char(
-        string="E-mail Failure", readonly=True, copy=False, help="Why the e-mail did not arrive."
+        string="Sending Failure",
+        readonly=True,
+        copy=False,
+        help="Why the letter could not be sent or its e-mail did not arrive; cleared when it "
+        "goes out.",
     )
     judicial_route = fields.Selection(
         [("bailiff", "Bailiff"), ("lawyer", "Lawyer")],
@@ -511,14 +520,19 @@ class DunningLetter(models.Model):
     def _dunning_send(self, sent_date=None, raise_missing_rate=False):
         letters = self.filtered(lambda ltr: ltr.state == "draft")._refresh_lines()
         sent_date = sent_date or fields.Date.context_today(self)
-        # The claim is the one of the day the letter leaves.
-        letters -= letters._dunning_update_fees(sent_date, raise_missing_rate)
-        # The letter is dated the day it leaves, also in the e-mail rendered below.
-        letters.write({"sent_date": sent_date})
+        # The claim is the one of the day the letter leaves; a letter sent again after a
+        # mail failure keeps the claim its fee invoice already booked.
+        letters -= letters.filtered(lambda ltr: not ltr.fee_move_id)._dunning_update_fees(
+            sent_date, raise_missing_rate
+        )
+        # The letter is dated the day it leaves, also in the e-mail rendered below; the error
+        # of an earlier attempt goes.
+        letters.write({"sent_date": sent_date, "mail_failure_reason": False})
         for channel, batch in letters.grouped("channel").items():
             getattr(batch, f"_send_{channel}")()
-        # A channel hands back the letters it could not send (e.g. no e-mail address).
-        letters = letters.filtered(lambda ltr: ltr.state == "draft")
+        # A channel hands back the letters it could not send (e.g. no e-mail address, or a
+        # mail server that failed while sending, which leaves its error on the letter).
+        letters = letters.filtered(lambda ltr: ltr.state == "draft" and not ltr.mail_failure_reason)
         # The next level counts from this day (the invoices' "last reminder").
         letters.write({"state": "sent"})
         letters._dunning_invoice_fees()
@@ -579,7 +593,19 @@ class DunningLetter(models.Model):
     def _send_email(self):
         no_address = self.filtered(lambda ltr: not (ltr.contact_id or ltr.partner_id).email)
         no_address._dunning_mail_failed(self.env._("The customer has no e-mail address."))
-        (self - no_address)._dunning_post_email()
+        # An address that already bounced would bounce again: the collector checks it first.
+        bounced = (self - no_address).filtered(
+            lambda ltr: (ltr.contact_id or ltr.partner_id).dunning_email_suspect
+        )
+        for email, letters in bounced.grouped(
+            lambda ltr: (ltr.contact_id or ltr.partner_id).email
+        ).items():
+            letters._dunning_mail_failed(
+                self.env._(
+                    "An earlier e-mail to %(email)s bounced: nothing was sent to it.", email=email
+                )
+            )
+        (self - no_address - bounced)._dunning_post_email()
 
     def _dunning_post_email(self):
         default = self.env.ref(
@@ -648,16 +674,37 @@ class DunningLetter(models.Model):
             )
         # The customer learns, in a factual letter, who follows the file from now on.
         self.filtered(
-            lambda ltr: ltr.level_id.mail_template_id and (ltr.contact_id or ltr.partner_id).email
+            lambda ltr: ltr.level_id.mail_template_id
+            and (ltr.contact_id or ltr.partner_id).email
+            and not (ltr.contact_id or ltr.partner_id).dunning_email_suspect
         )._dunning_post_email()
 
-    def _dunning_mail_failed(self, reason):
-        """An e-mail letter did not reach the customer: it goes back to the collector, who gets
-        an activity, and the address is flagged as suspect until someone changes it."""
+    def _dunning_mail_failed(self, reason, permanent=True):
+        """An e-mail letter did not reach the customer.
+
+        ``permanent`` (a bounce, a 5xx refusal of the address, an invalid address): the letter
+        goes back to the collector, who gets an activity, and the address is flagged as
+        suspect until someone changes it. Otherwise (server unreachable, timeout, 4xx...) the
+        address is not in question: the letter stays to be sent, with the error, and the next
+        send tries again; nobody is flagged.
+        """
         letters = self.filtered(
             lambda ltr: ltr.channel == "email" and ltr.state in ("draft", "sent")
         )
         if not letters:
+            return
+        if not permanent:
+            letters.write({"state": "draft", "mail_failure_reason": reason, "sent_date": False})
+            letters._message_log_batch(
+                {
+                    letter.id: self.env._(
+                        "The e-mail could not be sent (%(reason)s). The letter stays to be "
+                        "sent and goes out again with the next send.",
+                        reason=reason,
+                    )
+                    for letter in letters
+                }
+            )
             return
         letters.write(
             {
@@ -667,9 +714,9 @@ class DunningLetter(models.Model):
                 "sent_date": False,
             }
         )
-        letters.mapped(lambda ltr: ltr.contact_id or ltr.partner_id).write(
-            {"dunning_email_suspect": True}
-        )
+        letters.mapped(lambda ltr: ltr.contact_id or ltr.partner_id).filtered(
+            lambda partner: not partner.dunning_email_suspect
+        ).write({"dunning_email_suspect": True})
         todo = self.env.ref("mail.mail_activity_data_todo")
         for letter in letters:
             addressee = letter.contact_id or letter.partner_id
@@ -868,14 +915,56 @@ class DunningLetter(models.Model):
         return self.currency_id.format(amount)
 
     @api.model
-    def _cron_send(self):
-        """Send the letters that need no approval (e-mail, calls, judicial hand-overs)."""
-        letters = self.search(
+    def _cron_send(self, batch_size=SEND_BATCH_SIZE):
+        """Send the letters that need no approval (e-mail, calls, judicial hand-overs),
+        company by company and ``batch_size`` letters at a time.
+
+        Inside a real cron job each batch is its own transaction: an error never undoes the
+        letters already sent, and the fee journal's sequence is locked for one batch only.
+        E-mails go through the mail queue, which reports each failure on its letter.
+        """
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        Cron = self.env["ir.cron"]
+        letters = self.with_context(mail_notify_force_send=False).search(
             Domain("state", "=", "draft")
             & Domain("channel", "!=", "letter")
             & Domain("policy_id.auto_send", "=", True)
         )
-        letters._dunning_send()
+        if in_cron:
+            Cron._commit_progress(remaining=len(letters))
+        for company, company_letters in letters.grouped("company_id").items():
+            for start in range(0, len(company_letters), batch_size):
+                batch = company_letters[start : start + batch_size].with_company(company)
+                batch._dunning_send_each()
+                self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+                if in_cron and not Cron._commit_progress(len(batch)):
+                    # Out of time: the cron comes back at once for the letters left.
+                    return
+
+    def _dunning_send_each(self):
+        """Send letter by letter, each in its own savepoint: a letter whose sending fails
+        keeps its error and stays to send, and the others go out."""
+        failed = {}
+        for letter in self:
+            try:
+                with self.env.cr.savepoint():
+                    letter._dunning_send()
+            except MemoryError:
+                raise
+            # Whatever one letter raises (a template that does not render, a fee invoice
+            # that cannot be posted...) is that letter's problem, not the batch's.
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                _logger.warning("dunning letter %s not sent", letter.id, exc_info=True)
+                failed[letter] = exception_to_unicode(error)
+        for letter, error in failed.items():
+            letter.mail_failure_reason = error
+            letter._message_log(
+                body=self.env._(
+                    "Not sent (%(error)s). The letter stays to be sent and the next send "
+                    "tries again.",
+                    error=error,
+                )
+            )
 
 
 class DunningLetterLine(models.Model):

@@ -488,6 +488,7 @@ class DunningRun(models.Model):
             {key[0] for key in groups} | {r["contact_id"] for rows in groups.values() for r in rows}
         )
         partners.fetch(["lang", "dunning_user_id", "user_id"])
+        addressees = self._letter_addressees(groups)
         credits = self._open_credit_notes({key[0] for key in groups})
         # Credit notes are deducted once, on the customer's highest letter in each currency.
         highest = {}
@@ -509,7 +510,7 @@ class DunningRun(models.Model):
             rows = groups[key]
             level = levels.browse(level_id)
             partner = partners.browse(partner_id)
-            contact = partners.browse(rows[-1]["contact_id"])
+            contact = addressees[key]
             currency = currencies.browse(currency_id)
             if rows[0].get("new_customer"):
                 reason = "new_customer"
@@ -649,3 +650,26 @@ class DunningRun(models.Model):
                     customer=letter.partner_id.name,
                 ),
             )
+
+    def _letter_addressees(self, groups):
+        """Who each letter goes to: the invoices' contact when they all have the same one,
+        else the customer (its invoice address, if it has one), never one contact about
+        another contact's invoices."""
+        Partner = self.env["res.partner"]
+        contacts = {key: {r["contact_id"] for r in rows} for key, rows in groups.items()}
+        mixed = {key[0] for key, ids in contacts.items() if len(ids) > 1}
+        invoice_address = {}
+        if mixed:
+            # Like address_get(["invoice"]), for all these customers in one query.
+            for address in Partner.search_fetch(
+                [("parent_id", "in", list(mixed)), ("type", "=", "invoice")],
+                ["parent_id", "lang"],
+                order="id",
+            ):
+                invoice_address.setdefault(address.parent_id.id, address)
+        return {
+            key: Partner.browse(next(iter(ids)))
+            if len(ids) == 1
+            else invoice_address.get(key[0]) or Partner.browse(key[0])
+            for key, ids in contacts.items()
+        }
