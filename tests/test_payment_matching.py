@@ -198,3 +198,144 @@ class TestInvoiceReferences(PaymentCase):
         self.assertFalse(payment.is_reconciled)
         self.assertEqual(invoice.payment_state, "not_paid")
 
+
+class TestShortfall(PaymentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # 1 EUR = 1.1 USD: 109.59 USD are booked as 99.63 EUR.
+        cls.usd = cls.setup_other_currency("USD", rates=[("2026-01-01", 1.1)])
+        cls.writeoff_account = cls.company_data["default_account_expense"]
+        cls.company.write(
+            {
+                "dunning_writeoff_amount": 5.0,
+                "dunning_writeoff_percent": 1.0,
+                "dunning_writeoff_account_id": cls.writeoff_account.id,
+            }
+        )
+
+    def test_usd_payment_a_few_cents_short_is_written_off(self):
+        invoice = self.make_invoice(self.customer, 100.0, DUE)
+        payment = self.receive_payment(
+            109.59, invoice.name, currency=self.usd, on_date="2026-03-05"
+        )
+        self.assertEqual(payment.move_id.line_ids.mapped("balance").count(99.63), 1)
+        self.assertEqual(invoice.amount_residual, 0.0)
+        self.assertEqual(invoice.payment_state, "paid")
+        writeoff = self.writeoffs(invoice)
+        self.assertEqual(len(writeoff), 1)
+        expense = writeoff.line_ids.filtered(lambda line: line.account_id == self.writeoff_account)
+        self.assertEqual(expense.debit, 0.37)
+        self.assertEqual(writeoff.state, "posted")
+        self.assertRegex(invoice.message_ids[0].body, r"0[.,]37")
+        letters = self.run_dunning(d("2026-03-10")).letter_ids
+        self.assertFalse(letters.filtered(lambda ltr: ltr.partner_id == self.customer))
+
+    def test_shortfall_above_the_tolerance_is_reminded_exactly(self):
+        invoice = self.make_invoice(self.customer, 100.0, DUE)
+        self.receive_payment(80.0, invoice.name, on_date="2026-03-05")
+        self.assertEqual(invoice.amount_residual, 20.0)
+        self.assertFalse(self.writeoffs(invoice))
+        letter = self.run_dunning(d("2026-03-10")).letter_ids
+        self.assertEqual(letter.move_ids, invoice)
+        self.assertEqual(letter.amount_due, 20.0)
+
+    def test_both_limits_must_hold(self):
+        small = self.make_invoice(self.customer, 10.0, DUE)
+        large = self.make_invoice(self.customer, 1000.0, DUE)
+        larger = self.make_invoice(self.customer, 1000.0, DUE)
+        self.receive_payment(9.80, small.name)  # 0.20 is under 5.00 but over 1 % (0.10)
+        self.receive_payment(996.0, large.name)  # 4.00: under both
+        self.receive_payment(994.0, larger.name)  # 6.00: under 1 % (10.00) but over 5.00
+        self.assertEqual(
+            [small.amount_residual, large.amount_residual, larger.amount_residual],
+            [0.20, 0.0, 6.0],
+        )
+        self.assertEqual(len(self.writeoffs(large)), 1)
+
+    def test_no_write_off_account_no_write_off(self):
+        self.company.dunning_writeoff_account_id = False
+        invoice = self.make_invoice(self.customer, 100.0, DUE)
+        self.receive_payment(109.59, invoice.name, currency=self.usd, on_date="2026-03-05")
+        self.assertEqual(invoice.amount_residual, 0.37)
+        self.assertFalse(self.writeoffs(invoice))
+
+    def test_payment_registered_on_the_invoice_leaving_cents(self):
+        invoice = self.make_invoice(self.customer, 250.0, DUE)
+        self.pay(invoice, 249.10, d("2026-03-05"))
+        self.assertEqual(invoice.amount_residual, 0.0)
+        self.assertEqual(self.writeoffs(invoice).amount_total, 0.90)
+
+    def test_foreign_bank_line_quoting_the_structured_communication(self):
+        invoice = self.make_invoice(self.customer, 100.0, DUE)
+        invoice.payment_reference = format_ogm(1234)
+        st_line = self.bank_line(
+            99.63,
+            "***000/0001/23470***",
+            foreign_currency_id=self.usd.id,
+            amount_currency=109.59,
+            on_date="2026-03-05",
+        )
+        self.assertTrue(st_line.is_reconciled)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(self.writeoffs(invoice).amount_total, 0.37)
+
+    def test_overpayment_stays_a_credit_and_nothing_is_written_off(self):
+        invoice = self.make_invoice(self.customer, 100.0, DUE)
+        payment = self.receive_payment(100.30, invoice.name)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertFalse(self.writeoffs(invoice))
+        receivable = payment.move_id.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        self.assertEqual(receivable.amount_residual, -0.30)
+
+    def test_plan_paid_with_bank_charges_is_kept_and_done(self):
+        invoice = self.make_invoice(self.customer, 300.0, DUE)
+        plan = self.env["dunning.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "schedule_count": 3,
+                "schedule_first_date": d("2026-04-10"),
+            }
+        )
+        plan.action_generate_schedule()
+        with freeze_time(TODAY):
+            plan.action_confirm()
+        Plan = self.env["dunning.plan"]
+        # Each transfer of 100 arrives 0.37 short.
+        self.receive_payment(99.63, plan.payment_reference, on_date="2026-04-10")
+        with freeze_time("2026-04-15"):
+            Plan._cron_check_breaches()
+        self.assertEqual(plan.state, "active")
+        self.receive_payment(99.63, plan.payment_reference, on_date="2026-05-10")
+        self.assertEqual([line.state for line in plan.line_ids], ["paid", "partial", "open"])
+        self.assertEqual(plan.line_ids[1].amount_paid, 99.26)
+        with freeze_time("2026-05-15"):
+            Plan._cron_check_breaches()
+        self.assertEqual(plan.state, "active")
+        # The last one leaves 1.11 open, under 5.00 and 1 % of 300: written off, plan done.
+        self.receive_payment(99.63, plan.payment_reference, on_date="2026-06-10")
+        self.assertEqual(invoice.amount_residual, 0.0)
+        self.assertEqual(self.writeoffs(invoice).amount_total, 1.11)
+        self.assertEqual(plan.state, "done")
+
+    def test_plan_short_beyond_the_tolerance_breaks(self):
+        invoice = self.make_invoice(self.customer, 300.0, DUE)
+        plan = self.env["dunning.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "schedule_count": 3,
+                "schedule_first_date": d("2026-04-10"),
+            }
+        )
+        plan.action_generate_schedule()
+        with freeze_time(TODAY):
+            plan.action_confirm()
+        # 4.00 short: under 5.00 but over 1 % of the plan (3.00).
+        self.receive_payment(96.0, plan.payment_reference, on_date="2026-04-10")
+        with freeze_time("2026-04-15"):
+            self.env["dunning.plan"]._cron_check_breaches()
+        self.assertEqual(plan.state, "broken")

@@ -447,7 +447,7 @@ class DunningPlan(models.Model):
             # Match what quotes them first: the payment may well cover the late instalment.
             plans._dunning_match_waiting_payments()
             plans = plans.filtered_domain(late)
-            held = plans._dunning_waiting_payments()
+            held = plans._dunning_waiting_payments() | plans._dunning_short_by_tolerance(limit)
             for plan in plans - held:
                 late_lines = plan.line_ids.filtered(lambda line: line.state != "paid")
                 breach = min(late_lines.mapped("date_due")) + timedelta(
@@ -508,6 +508,27 @@ class DunningPlan(models.Model):
             )
         )
         return True
+
+    def _dunning_short_by_tolerance(self, limit):
+        """The plans whose instalments due by ``limit`` miss no more than the company's
+        write-off tolerance (bank charges on each transfer): the last payment writes the cents
+        off (see ``AccountMoveLine._dunning_write_off_shortfalls``), so they do not break."""
+        short = self.browse()
+        for plan in self:
+            company = plan.company_id
+            if not company.dunning_writeoff_account_id:
+                continue
+            due = plan.line_ids.filtered(lambda line, lim=limit: line.date_due <= lim)
+            rest = sum(due.mapped("amount")) - sum(due.mapped("amount_paid"))
+            tolerance = min(
+                company.currency_id._convert(
+                    company.dunning_writeoff_amount, plan.currency_id, company, limit
+                ),
+                plan.amount_total * company.dunning_writeoff_percent / 100.0,
+            )
+            if plan.currency_id.compare_amounts(rest, tolerance) <= 0:
+                short |= plan
+        return short
 
     def _dunning_waiting_payments(self):
         """The plans that a posted payment or an incoming bank line quotes while it is not
