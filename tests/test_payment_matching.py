@@ -228,6 +228,9 @@ class TestShortfall(PaymentCase):
         self.assertEqual(expense.debit, 0.37)
         self.assertEqual(writeoff.state, "posted")
         self.assertRegex(invoice.message_ids[0].body, r"0[.,]37")
+        # What was written off was not collected.
+        collected = self.env["dunning.collection.report"].search([("move_id", "=", invoice.id)])
+        self.assertEqual(sum(collected.mapped("amount")), 99.63)
         letters = self.run_dunning(d("2026-03-10")).letter_ids
         self.assertFalse(letters.filtered(lambda ltr: ltr.partner_id == self.customer))
 
