@@ -1,6 +1,7 @@
 from . import (
     account_bank_statement_line,
     account_move,
+    account_move_line,
     account_partial_reconcile,
     account_payment,
     dunning_call,

@@ -1,5 +1,7 @@
 from odoo import models
 
+from .payment_matching import find_documents, reconcile_document
+
 
 class AccountPayment(models.Model):
     _inherit = "account.payment"
@@ -11,20 +13,20 @@ class AccountPayment(models.Model):
         return result
 
     def _dunning_reconcile_letters(self):
-        """A customer payment whose memo carries a letter's reference pays that letter."""
+        """A customer payment whose memo quotes a payment plan, a letter or invoices (number or
+        structured communication) pays their open invoices, the oldest due first."""
         payments = self.filtered(
             lambda p: p.payment_type == "inbound"
             and p.partner_type == "customer"
             and p.memo
             and p.move_id
         )
-        found = self.env["dunning.letter"]._dunning_find_by_references(
-            {pay: (pay.memo, pay.partner_id, pay.company_id) for pay in payments}
+        found = find_documents(
+            self.env, {pay: (pay.memo, pay.partner_id, pay.company_id) for pay in payments}
         )
-        for payment, letter in found.items():
-            letter._dunning_reconcile(
-                payment.move_id.line_ids.filtered(
-                    lambda line: line.account_id.account_type == "asset_receivable"
-                    and not line.reconciled
-                )
+        for payment, (document, _customer) in found.items():
+            credit_lines = payment.move_id.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+                and not line.reconciled
             )
+            reconcile_document(document, credit_lines)

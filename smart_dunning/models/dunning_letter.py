@@ -10,10 +10,10 @@ from odoo.fields import Domain
 from odoo.tools import exception_to_unicode, format_amount, format_date, formatLang
 from odoo.tools.pdf import merge_pdf
 
-from .account_move import OPEN_PAYMENT_STATES
 from .bulk import bulk_write
 from .dunning_level import CHANNELS
-from .structured_communication import find_ogms, format_ogm, is_valid_ogm
+from .payment_matching import reconcile_with_invoices, reference_candidates
+from .structured_communication import format_ogm, is_valid_ogm
 
 _logger = logging.getLogger(__name__)
 
@@ -865,19 +865,25 @@ class DunningLetter(models.Model):
 
         :param payments: ``{key: (communication, partner, company)}``
         :return: ``{key: letter}`` for the payments whose communication carries the reference
-            of a letter of the same company and, when the payment has one, the same customer
+            (structured communication or letter number) of a sent letter of the same company
+            and, when the payment has one, the same customer
         """
-        candidates = {
-            key: [*find_ogms(text), (text or "").strip()]
-            for key, (text, _p, _c) in payments.items()
-        }
-        references = {ref for refs in candidates.values() for ref in refs if ref}
+        candidates = {key: reference_candidates(text) for key, (text, _p, _c) in payments.items()}
+        references = {ref for refs in candidates.values() for ref in refs}
         if not references:
             return {}
-        letters = self.search(
-            [("payment_reference", "in", list(references)), ("state", "=", "sent")]
+        # Whoever posts the payment may not read letters; the payment is matched all the same.
+        letters = self.sudo().search(
+            Domain("state", "=", "sent")
+            & (
+                Domain("payment_reference", "in", list(references))
+                | Domain("name", "in", list(references))
+            )
         )
-        by_reference = {(ltr.payment_reference, ltr.company_id): ltr for ltr in letters}
+        by_reference = {}
+        for ltr in letters:
+            by_reference[ltr.payment_reference, ltr.company_id] = ltr
+            by_reference[ltr.name, ltr.company_id] = ltr
         found = {}
         for key, (_text, partner, company) in payments.items():
             for ref in candidates[key]:
@@ -888,24 +894,17 @@ class DunningLetter(models.Model):
         return found
 
     def _dunning_reconcile(self, credit_lines):
-        """Reconcile the customer's payment lines with the letter's open invoices, the oldest
-        due date first (the order of the accounting engine)."""
+        """Reconcile the customer's payment lines with the letter's open invoices (and its fee
+        invoice), the oldest due date first."""
         self.ensure_one()
-        moves = (self.move_ids | self.fee_move_id).filtered(
-            lambda m: m.state == "posted" and m.payment_state in OPEN_PAYMENT_STATES
-        )
-        account = credit_lines.account_id[:1]
-        debit_lines = moves.line_ids.filtered(
-            lambda line: line.account_id == account and not line.reconciled
-        )
-        if not (account and debit_lines):
+        paid = reconcile_with_invoices(self.move_ids | self.fee_move_id, credit_lines)
+        if not paid:
             return False
-        (credit_lines.filtered(lambda line: line.account_id == account) | debit_lines).reconcile()
         self.message_post(
             body=self.env._(
                 "Payment %(payment)s quotes this letter: reconciled with %(invoices)s.",
                 payment=", ".join(credit_lines.move_id.mapped("display_name")),
-                invoices=", ".join(moves.mapped("name")),
+                invoices=", ".join(paid.mapped("name")),
             )
         )
         return True

@@ -7,7 +7,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
-from .structured_communication import format_ogm
+from .payment_matching import (
+    find_documents,
+    reconcile_document,
+    reconcile_with_invoices,
+    reference_candidates,
+)
+from .structured_communication import format_ogm, is_valid_ogm
 
 PLAN_STATES = [
     ("draft", "Draft"),
@@ -439,25 +445,181 @@ class DunningPlan(models.Model):
 
     @api.model
     def _cron_check_breaches(self):
-        """Daily: break the active plans with an instalment unpaid for too long."""
+        """Daily: break the active plans with an instalment unpaid for too long, unless a
+        payment quoting the plan came in and is not matched yet."""
         today = fields.Date.context_today(self)
         for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
             limit = today - timedelta(days=company.dunning_plan_breach_days)
-            plans = self.search(
-                Domain("state", "=", "active")
-                & Domain("company_id", "=", company.id)
-                & Domain(
-                    "line_ids",
-                    "any",
-                    Domain("date_due", "<=", limit) & Domain("state", "!=", "paid"),
-                )
+            late = Domain("state", "=", "active") & Domain(
+                "line_ids",
+                "any",
+                Domain("date_due", "<=", limit) & Domain("state", "!=", "paid"),
             )
-            for plan in plans:
-                late = plan.line_ids.filtered(lambda line: line.state != "paid")
-                breach = min(late.mapped("date_due")) + timedelta(
+            plans = self.search(late & Domain("company_id", "=", company.id))
+            # Match what quotes them first: the payment may well cover the late instalment.
+            plans._dunning_match_waiting_payments()
+            plans = plans.filtered_domain(late)
+            held = plans._dunning_waiting_payments() | plans._dunning_short_by_tolerance(limit)
+            for plan in plans - held:
+                late_lines = plan.line_ids.filtered(lambda line: line.state != "paid")
+                breach = min(late_lines.mapped("date_due")) + timedelta(
                     days=company.dunning_plan_breach_days
                 )
                 plan._break(breach)
+
+    # ------------------------------------------------------------------ payments
+
+    @api.model
+    def _dunning_find_by_references(self, payments):
+        """The confirmed plan each payment quotes, by its structured communication or number.
+
+        :param payments: ``{key: (communication, partner, company)}``
+        :return: ``{key: plan}`` for the plans of the payment's company and, when the payment
+            has one, of its customer
+        """
+        candidates = {key: reference_candidates(text) for key, (text, _p, _c) in payments.items()}
+        references = {ref for refs in candidates.values() for ref in refs}
+        if not references:
+            return {}
+        ids = set()
+        for ref in references:
+            if is_valid_ogm(ref):
+                number = int("".join(c for c in ref if c.isdigit())[:10]) - PLAN_OGM_BASE
+                if 0 < number < PLAN_OGM_BASE:
+                    ids.add(number)
+        # Whoever posts the payment may not read plans; the payment is matched all the same.
+        plans = self.sudo().search(
+            Domain("state", "!=", "draft")
+            & (Domain("id", "in", list(ids)) | Domain("name", "in", list(references)))
+        )
+        by_reference = {}
+        for plan in plans:
+            by_reference[plan.payment_reference, plan.company_id] = plan
+            by_reference[plan.name, plan.company_id] = plan
+        found = {}
+        for key, (_text, partner, company) in payments.items():
+            for ref in candidates[key]:
+                plan = by_reference.get((ref, company))
+                if plan and (not partner or partner.commercial_partner_id == plan.partner_id):
+                    found[key] = plan
+                    break
+        return found
+
+    def _dunning_reconcile(self, credit_lines):
+        """Reconcile the customer's payment lines with the plan's open invoices, the oldest due
+        date first; the instalments follow (see ``DunningPlanLine._compute_amount_paid``)."""
+        self.ensure_one()
+        paid = reconcile_with_invoices(self.move_ids, credit_lines)
+        if not paid:
+            return False
+        self.message_post(
+            body=self.env._(
+                "Payment %(payment)s quotes this plan: reconciled with %(invoices)s.",
+                payment=", ".join(credit_lines.move_id.mapped("display_name")),
+                invoices=", ".join(paid.mapped("name")),
+            )
+        )
+        return True
+
+    def _dunning_short_by_tolerance(self, limit):
+        """The plans whose instalments due by ``limit`` miss no more than the company's
+        write-off tolerance (bank charges on each transfer): the last payment writes the cents
+        off (see ``AccountMoveLine._dunning_write_off_shortfalls``), so they do not break."""
+        short = self.browse()
+        for plan in self:
+            company = plan.company_id
+            if not company.dunning_writeoff_account_id:
+                continue
+            due = plan.line_ids.filtered(lambda line, lim=limit: line.date_due <= lim)
+            rest = sum(due.mapped("amount")) - sum(due.mapped("amount_paid"))
+            tolerance = min(
+                company.currency_id._convert(
+                    company.dunning_writeoff_amount, plan.currency_id, company, limit
+                ),
+                plan.amount_total * company.dunning_writeoff_percent / 100.0,
+            )
+            if plan.currency_id.compare_amounts(rest, tolerance) <= 0:
+                short |= plan
+        return short
+
+    def _dunning_waiting_payments(self):
+        """The plans that a posted payment or an incoming bank line quotes while it is not
+        matched yet: whoever sent it, the money is there and a person must match it.
+
+        :return: the plans of ``self`` with such a payment
+        """
+        if not self:
+            return self.browse()
+        lines, statements = self._dunning_quoting_payments()
+        texts = [(line.move_id.ref or "") + " " + (line.name or "") for line in lines]
+        texts += [st.payment_ref for st in statements]
+        waiting = self.browse()
+        for plan in self:
+            refs = {plan.payment_reference, plan.name}
+            if any(refs & set(reference_candidates(text)) for text in texts):
+                waiting |= plan
+        return waiting
+
+    def _dunning_match_waiting_payments(self):
+        """Match the unmatched payments and bank lines that quote these plans."""
+        lines, statements = self._dunning_quoting_payments()
+        statements._dunning_reconcile_letters()
+        lines.move_id.origin_payment_id._dunning_reconcile_letters()
+        # Entries of other origins (a transfer booked by hand) are matched the same way.
+        others = lines.filtered(lambda line: not line.move_id.origin_payment_id)
+        found = find_documents(
+            self.env,
+            {
+                line: (
+                    (line.move_id.ref or "") + " " + (line.name or ""),
+                    line.partner_id,
+                    line.company_id,
+                )
+                for line in others
+            },
+        )
+        for line, (document, _customer) in found.items():
+            reconcile_document(document, line)
+
+    def _dunning_quoting_payments(self):
+        """Unmatched customer credits on a receivable account, and incoming bank lines not
+        reconciled, whose communication may quote one of these plans (one query each)."""
+        patterns = []
+        for plan in self:
+            patterns.append(plan.name)
+            digits = "".join(c for c in plan.payment_reference or "" if c.isdigit())
+            if len(digits) == 12:
+                # Banks write +++123/4567/89012+++, ***...***, 123456789012 or with blanks.
+                patterns.append("%".join((digits[:3], digits[3:7], digits[7:])))
+        text = Domain.OR(
+            Domain("move_id.ref", "=ilike", f"%{pattern}%")
+            | Domain("name", "=ilike", f"%{pattern}%")
+            for pattern in patterns
+        )
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                Domain("company_id", "in", self.company_id.ids)
+                & Domain("account_id.account_type", "=", "asset_receivable")
+                & Domain("parent_state", "=", "posted")
+                & Domain("reconciled", "=", False)
+                & Domain("balance", "<", 0)
+                & text
+            )
+        )
+        statements = (
+            self.env["account.bank.statement.line"]
+            .sudo()
+            .search(
+                Domain("company_id", "in", self.company_id.ids)
+                & Domain("is_reconciled", "=", False)
+                & Domain("amount", ">", 0)
+                & Domain("state", "=", "posted")
+                & Domain.OR(Domain("payment_ref", "=ilike", f"%{p}%") for p in patterns)
+            )
+        )
+        return lines, statements
 
     def _break(self, breach_date):
         """End the plan: dunning resumes from the level reached before it, counting from the

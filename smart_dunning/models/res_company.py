@@ -83,6 +83,30 @@ class ResCompany(models.Model):
         "even when no dunning level asks for a call.",
     )
 
+    # Bank charges and exchange rates leave cents open on paid invoices: below both limits the
+    # rest is written off when the payment is matched, instead of a reminder for 0.37.
+    dunning_writeoff_amount = fields.Monetary(
+        string="Write-off Tolerance (amount)",
+        currency_field="currency_id",
+        default=5.0,
+        help="A payment that leaves at most this much (in the company currency) open on an "
+        "invoice closes it with a write-off, when the percentage limit holds too.",
+    )
+    dunning_writeoff_percent = fields.Float(
+        string="Write-off Tolerance (%)",
+        default=1.0,
+        help="A payment that leaves at most this percentage of the invoice total open closes "
+        "it with a write-off, when the amount limit holds too.",
+    )
+    dunning_writeoff_account_id = fields.Many2one(
+        "account.account",
+        string="Write-off Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('expense', 'income_other', 'expense_direct_cost'))]",
+        help="Where small shortfalls (bank charges, exchange rates) are booked. Empty: nothing "
+        "is written off and the customer is reminded of every rest.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)

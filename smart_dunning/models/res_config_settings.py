@@ -32,3 +32,15 @@ class ResConfigSettings(models.TransientModel):
     dunning_call_after_days = fields.Integer(
         related="company_id.dunning_call_after_days", readonly=False
     )
+    dunning_writeoff_amount = fields.Monetary(
+        related="company_id.dunning_writeoff_amount", readonly=False
+    )
+    dunning_writeoff_percent = fields.Float(
+        related="company_id.dunning_writeoff_percent", readonly=False
+    )
+    dunning_writeoff_account_id = fields.Many2one(
+        related="company_id.dunning_writeoff_account_id",
+        readonly=False,
+        check_company=True,
+        domain="[('account_type', 'in', ('expense', 'income_other', 'expense_direct_cost'))]",
+    )

@@ -22,8 +22,10 @@ class DunningCollectionReport(models.Model):
             "amount",
             "max_date",
         ],
-        "account.move.line": ["move_id"],
+        "account.move.line": ["move_id", "account_id"],
         "account.move": [
+            "origin_payment_id",
+            "statement_line_id",
             "commercial_partner_id",
             "company_id",
             "state",
@@ -36,7 +38,11 @@ class DunningCollectionReport(models.Model):
             "amount_total_signed",
         ],
         "res.partner": ["user_id", "dunning_user_id"],
-        "res.company": ["currency_id", "currency_exchange_journal_id"],
+        "res.company": [
+            "currency_id",
+            "currency_exchange_journal_id",
+            "dunning_writeoff_account_id",
+        ],
     }
 
     date = fields.Date(string="Paid On", readonly=True)
@@ -106,5 +112,10 @@ class DunningCollectionReport(models.Model):
                AND pay.move_type = 'entry'
                AND pay.state = 'posted'
                AND pay.journal_id IS DISTINCT FROM c.currency_exchange_journal_id
+               -- A shortfall written off (bank charges) was not collected.
+               AND NOT (pay.origin_payment_id IS NULL AND pay.statement_line_id IS NULL
+                        AND EXISTS (SELECT 1 FROM account_move_line wo
+                                     WHERE wo.move_id = pay.id
+                                       AND wo.account_id = c.dunning_writeoff_account_id))
             """
         )

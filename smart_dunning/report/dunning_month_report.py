@@ -43,7 +43,11 @@ class DunningMonthReport(models.Model):
         "account.account": ["account_type"],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
         "res.partner": ["user_id", "dunning_user_id"],
-        "res.company": ["currency_id", "currency_exchange_journal_id"],
+        "res.company": [
+            "currency_id",
+            "currency_exchange_journal_id",
+            "dunning_writeoff_account_id",
+        ],
     }
 
     month = fields.Date(readonly=True, help="The first day of the month.")
