@@ -33,10 +33,12 @@ class AccountMove(models.Model):
 
     # The level and the last reminder date are derived from the letters, never copied onto the
     # invoice: the nightly run then only inserts letters and never rewrites invoice rows.
+    # The level, the exclusion reason and the data errors are internal: not for the portal.
     dunning_level_id = fields.Many2one(
         "dunning.level",
         compute="_compute_dunning_last",
         search="_search_dunning_level_id",
+        groups="base.group_user",
         help="The last dunning level this invoice reached: the level of its latest letter "
         "that was not cancelled.",
     )
@@ -63,7 +65,7 @@ class AccountMove(models.Model):
     )
     dunning_policy_id = fields.Many2one("dunning.policy", compute="_compute_dunning_policy_id")
     dunning_excluded = fields.Boolean(string="Excluded from Dunning", copy=False, tracking=True)
-    dunning_exclusion_reason = fields.Char(copy=False, tracking=True)
+    dunning_exclusion_reason = fields.Char(copy=False, tracking=True, groups="base.group_user")
     dunning_pause_until = fields.Date(
         string="Pause Dunning Until",
         copy=False,
@@ -135,12 +137,13 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         index="btree_not_null",
+        groups="base.group_user",
         help="The problems found in the customer data when the invoice was posted, as codes. "
         "They are checked again, and cleared, when the customer data or the purchase-order "
         "number is corrected.",
     )
     dunning_data_error_text = fields.Text(
-        string="Data Errors", compute="_compute_dunning_data_error_text"
+        string="Data Errors", compute="_compute_dunning_data_error_text", groups="base.group_user"
     )
     # Payment behaviour (average days to pay, DSO) needs the day an invoice was paid in full;
     # it never changes with "today", so it is stored once, when the invoice gets paid.
@@ -669,7 +672,7 @@ class AccountMove(models.Model):
 
     def _get_alerts(self):
         alerts = super()._get_alerts()
-        if self.move_type != "out_invoice":
+        if self.move_type != "out_invoice" or not self.env.user._is_internal():
             return alerts
         if self.state == "posted" and self.dunning_data_errors:
             alerts["smart_dunning_data_errors"] = {

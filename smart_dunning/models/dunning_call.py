@@ -69,6 +69,20 @@ class DunningCall(models.Model):
         "the worklist until it changes on the contact or a call to it gets through.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Calls are recorded by _dunning_log_calls, which checks who may log what and creates
+        # them as superuser; only collections managers (corrections, imports of history)
+        # create them directly.
+        if not (self.env.su or self.env.user.has_group("smart_dunning.group_dunning_manager")):
+            raise AccessError(
+                self.env._(
+                    "Calls are recorded with Log Call or the call-centre import, not created "
+                    "directly."
+                )
+            )
+        return super().create(vals_list)
+
     @api.depends("partner_id", "date", "outcome")
     def _compute_display_name(self):
         outcomes = dict(self._fields["outcome"]._description_selection(self.env))
@@ -117,10 +131,12 @@ class DunningCall(models.Model):
 
         Each entry is a dict: ``partner`` (the customer, a commercial partner), ``contact``,
         ``moves`` (invoices discussed), ``outcome``, ``note``, ``date``, ``source``, ``phone``,
-        and for the outcomes that need them ``promise_date``, ``reason`` (a dispute reason) and
-        ``payment_term``. A promise becomes a confirmed promise to pay, a dispute opens, an
-        agreed payment term goes on the customer; the call letters of the invoices are done
-        (unless nobody answered), and a note goes on the customer's and the invoices' chatter.
+        ``company`` (default: the current one), ``user`` (the caller, default: the current user;
+        another one only for collections managers), and for the outcomes that need them
+        ``promise_date``, ``reason`` (a dispute reason) and ``payment_term``. A promise becomes
+        a confirmed promise to pay, a dispute opens, an agreed payment term goes on the
+        customer; the call letters of the invoices are done (unless nobody answered), and a
+        note goes on the customer's and the invoices' chatter.
         Everything is checked first: a refused entry changes nothing.
         """
         for entry in entries:
@@ -133,6 +149,7 @@ class DunningCall(models.Model):
                 "partner_id": partner.id,
                 "contact_id": (entry.get("contact") or partner).id,
                 "company_id": company.id,
+                "user_id": (entry.get("user") or self.env.user).id,
                 "outcome": entry["outcome"],
                 "source": entry.get("source") or "collector",
                 "note": entry.get("note") or False,
@@ -163,12 +180,9 @@ class DunningCall(models.Model):
                 partner_sudo.property_payment_term_id = entry["payment_term"]
                 vals["payment_term_id"] = entry["payment_term"].id
             vals_list.append(vals)
-        if self.env["account.move"].has_access("read"):
-            calls = self.create(vals_list)
-        else:
-            # Salespeople may not read invoices: their calls (about their own customers, checked
-            # above) link the invoices as superuser.
-            calls = self.sudo().create(vals_list).sudo(False)
+        # Checked above, entry by entry (salespeople: their own customers, and they may not
+        # read invoices): the calls are created as superuser, the one way to create them.
+        calls = self.sudo().create(vals_list).sudo(False)
         calls._dunning_close_call_letters()
         calls._dunning_log_on_documents(
             {calls[index].id: term for index, term in old_terms.items()}
@@ -181,6 +195,24 @@ class DunningCall(models.Model):
         moves = entry["moves"].sudo()
         if outcome not in dict(CALL_OUTCOMES):
             raise UserError(self.env._("Choose the outcome of the call."))
+        company = entry.get("company") or self.env.company
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You do not work for %(company)s: log the call in one of your companies.",
+                    company=company.sudo().display_name,
+                )
+            )
+        caller = entry.get("user")
+        if (
+            caller
+            and caller != self.env.user
+            and not self.env.su
+            and not self.env.user.has_group("smart_dunning.group_dunning_manager")
+        ):
+            raise AccessError(
+                self.env._("Only collections managers may record a call made by someone else.")
+            )
         if not self.env.user.has_group("smart_dunning.group_dunning_user"):
             if partner.user_id != self.env.user:
                 raise AccessError(
@@ -201,6 +233,7 @@ class DunningCall(models.Model):
             lambda m: m.move_type != "out_invoice"
             or m.state != "posted"
             or m.commercial_partner_id != partner
+            or m.company_id != company
         )
         if wrong:
             raise UserError(
@@ -229,7 +262,6 @@ class DunningCall(models.Model):
             term = entry.get("payment_term")
             if not term:
                 raise UserError(self.env._("Choose the payment term agreed with the customer."))
-            company = entry.get("company") or self.env.company
             if partner.sudo().with_company(company).property_payment_term_id == term:
                 raise UserError(
                     self.env._(
@@ -285,10 +317,18 @@ class DunningCall(models.Model):
                 if call.outcome not in UNREACHED:
                     done |= mine
         for letter, calls in calls_by_letter.items():
-            calls.write({"letter_id": letter.id})
+            # bookkeeping of calls just checked and created by _dunning_log_calls
+            calls.sudo().write({"letter_id": letter.id})
         if not done:
             return
-        done.filtered(lambda ltr: ltr.state == "draft")._dunning_send()
+        # Sending a letter may post a fee invoice: only with the rights of a user who may send
+        # letters. A salesperson's call leaves the call letter to send for a collector.
+        to_send = done.filtered(lambda ltr: ltr.state == "draft")
+        if to_send and (self.env.su or self.env.user.has_group("smart_dunning.group_dunning_user")):
+            to_send.with_env(self.env)._dunning_send()
+        done -= to_send.filtered(lambda ltr: ltr.state == "draft")
+        if not done:
+            return
         call_type = self.env.ref("mail.mail_activity_data_call")
         done.activity_ids.filtered(lambda act: act.activity_type_id == call_type).action_feedback(
             feedback=self.env._("Call logged.")

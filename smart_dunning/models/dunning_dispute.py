@@ -181,8 +181,15 @@ class DunningDispute(models.Model):
     def _reads_invoices(self):
         return self.env.su or self.env["account.move"].has_access("read")
 
+    def _is_collector(self):
+        return self.env.su or self.env.user.has_group("smart_dunning.group_dunning_user")
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._is_collector() and any(
+            vals.get("state", "open") != "open" or vals.get("date_resolved") for vals in vals_list
+        ):
+            raise UserError(self.env._("Only collections users may change the state of a dispute."))
         if self._reads_invoices():
             disputes = super().create(vals_list)
         else:
@@ -206,8 +213,17 @@ class DunningDispute(models.Model):
         return disputes
 
     def write(self, vals):
-        if vals.get("state") in ("resolved", "cancelled"):
-            self._check_collector()
+        if ("state" in vals or "date_resolved" in vals) and not self._is_collector():
+            # Salespeople open disputes, write notes and may start the mediation; reopening a
+            # closed dispute (which pauses dunning again) or closing one is for collections.
+            if (
+                "date_resolved" in vals
+                or vals["state"] != "mediation"
+                or any(dispute.state not in ("open", "mediation") for dispute in self)
+            ):
+                raise UserError(
+                    self.env._("Only collections users may change the state of a dispute.")
+                )
         pausing = self.filtered(lambda d: d.state in PAUSING_STATES)
         before = {dispute.id: dispute.sudo().move_ids for dispute in pausing}
         if "move_ids" in vals and not self._reads_invoices():
@@ -243,7 +259,7 @@ class DunningDispute(models.Model):
     # ------------------------------------------------------------------ actions
 
     def _check_collector(self):
-        if not (self.env.su or self.env.user.has_group("smart_dunning.group_dunning_user")):
+        if not self._is_collector():
             raise UserError(self.env._("Only collections users may resolve or cancel a dispute."))
 
     def action_mediation(self):

@@ -11,6 +11,15 @@ BEHAVIOURS = [("on_time", "On time"), ("late", "Late"), ("at_risk", "At risk")]
 HISTORY_DAYS = 365
 # An invoice overdue longer than this makes its customer "at risk".
 AT_RISK_DAYS = 60
+# Who sees every customer's status (the rule "Payment status: all customers"); the others see
+# the customers they are the salesperson of.
+STATUS_ALL_GROUPS = (
+    "account.group_account_invoice",
+    "account.group_account_readonly",
+    "smart_dunning.group_dunning_user",
+)
+# The rows are those of the current company, under the customer's id: cached per company.
+COMPANY = ("company",)
 BEHAVIOUR_HELP = (
     "At risk: an open invoice at the formal notice or beyond (the first level of the policy "
     "sent by paper letter or handed over, and every level after it) or handed over to a "
@@ -31,8 +40,9 @@ class DunningPartnerStatus(models.Model):
     index. The partner form panel, the partner list badge, "My customers' payment status" and
     the reports all read it.
 
-    The id encodes company and partner (``company_id << 32 | partner_id``): a customer's row
-    of one company is never mistaken in the cache for its row of another.
+    The id is the customer's id (it fits the 32-bit integers of XML-RPC), the row being that of
+    the current company; the columns depend on the company in the cache, so a customer's row of
+    one company is never mistaken for its row of another.
     """
 
     _name = "dunning.partner.status"
@@ -64,48 +74,62 @@ class DunningPartnerStatus(models.Model):
         "dunning.call": ["partner_id", "company_id", "date", "outcome"],
     }
 
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    collector_id = fields.Many2one("res.users", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", readonly=True, depends_context=COMPANY
+    )
+    company_id = fields.Many2one("res.company", readonly=True, depends_context=COMPANY)
+    currency_id = fields.Many2one("res.currency", readonly=True, depends_context=COMPANY)
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", readonly=True, depends_context=COMPANY
+    )
+    collector_id = fields.Many2one("res.users", readonly=True, depends_context=COMPANY)
     level_id = fields.Many2one(
         "dunning.level",
         string="Dunning Level",
         readonly=True,
+        depends_context=COMPANY,
         help="The highest level reached by an open invoice of this customer in this company.",
     )
     amount_due = fields.Monetary(
         string="Total Due",
         readonly=True,
+        depends_context=COMPANY,
         help="Open invoices minus open credit notes, in the company currency.",
     )
     amount_overdue = fields.Monetary(
         string="Overdue",
         readonly=True,
+        depends_context=COMPANY,
         help="What the invoices past their due date still have open, in the company currency.",
     )
     days_overdue = fields.Integer(
         string="Oldest Overdue (Days)",
         readonly=True,
+        depends_context=COMPANY,
         aggregator="max",
         help="Days since the due date of the oldest overdue invoice.",
     )
-    invoice_count = fields.Integer(string="Open Invoices", readonly=True)
-    overdue_count = fields.Integer(string="Overdue Invoices", readonly=True)
-    dispute_count = fields.Integer(string="Open Disputes", readonly=True)
-    plan_name = fields.Char(string="Active Payment Plan", readonly=True)
+    invoice_count = fields.Integer(string="Open Invoices", readonly=True, depends_context=COMPANY)
+    overdue_count = fields.Integer(
+        string="Overdue Invoices", readonly=True, depends_context=COMPANY
+    )
+    dispute_count = fields.Integer(string="Open Disputes", readonly=True, depends_context=COMPANY)
+    plan_name = fields.Char(string="Active Payment Plan", readonly=True, depends_context=COMPANY)
     next_instalment_date = fields.Date(
-        readonly=True, help="The due date of the first instalment of an active plan not yet paid."
+        readonly=True,
+        depends_context=COMPANY,
+        help="The due date of the first instalment of an active plan not yet paid.",
     )
     next_instalment_amount = fields.Monetary(
-        readonly=True, help="What is still to pay on that instalment."
+        readonly=True, depends_context=COMPANY, help="What is still to pay on that instalment."
     )
-    last_call_date = fields.Datetime(string="Last Call", readonly=True)
-    last_call_outcome = fields.Selection(CALL_OUTCOMES, readonly=True)
-    last_letter_date = fields.Date(string="Last Letter Sent", readonly=True)
+    last_call_date = fields.Datetime(string="Last Call", readonly=True, depends_context=COMPANY)
+    last_call_outcome = fields.Selection(CALL_OUTCOMES, readonly=True, depends_context=COMPANY)
+    last_letter_date = fields.Date(
+        string="Last Letter Sent", readonly=True, depends_context=COMPANY
+    )
     last_letter_level_id = fields.Many2one(
-        "dunning.level", string="Level of the Last Letter", readonly=True
+        "dunning.level", string="Level of the Last Letter", readonly=True, depends_context=COMPANY
     )
     last_contact_date = fields.Date(compute="_compute_last_contact")
     last_contact = fields.Char(
@@ -115,6 +139,7 @@ class DunningPartnerStatus(models.Model):
     avg_days_to_pay = fields.Float(
         string="Average Days to Pay",
         readonly=True,
+        depends_context=COMPANY,
         digits=(16, 1),
         aggregator="avg",
         help="Over the invoices paid in full in the last 12 months: the average number of days "
@@ -124,28 +149,39 @@ class DunningPartnerStatus(models.Model):
     avg_days_late = fields.Float(
         string="Average Days Late",
         readonly=True,
+        depends_context=COMPANY,
         digits=(16, 1),
         aggregator="avg",
         help="Over the same invoices: the average number of days between the due date and "
         "the payment (negative when paid early).",
     )
-    paid_count = fields.Integer(string="Invoices Paid (12 Months)", readonly=True)
-    grace_days = fields.Integer(readonly=True)
+    paid_count = fields.Integer(
+        string="Invoices Paid (12 Months)", readonly=True, depends_context=COMPANY
+    )
+    grace_days = fields.Integer(readonly=True, depends_context=COMPANY)
     risk_days = fields.Integer(
         string="Days Overdue Outside Agreements",
         readonly=True,
+        depends_context=COMPANY,
         help="Days overdue of the oldest overdue invoice that is neither in an open dispute "
         "nor in an active payment plan.",
     )
-    formal_notice = fields.Boolean(string="Formal Notice Reached", readonly=True)
-    judicial = fields.Boolean(string="Handed Over", readonly=True)
+    formal_notice = fields.Boolean(
+        string="Formal Notice Reached", readonly=True, depends_context=COMPANY
+    )
+    judicial = fields.Boolean(string="Handed Over", readonly=True, depends_context=COMPANY)
     plan_broken_date = fields.Date(
         string="Plan Broken On",
         readonly=True,
+        depends_context=COMPANY,
         help="The last time a payment plan of this customer broke, in the last 12 months.",
     )
     behaviour = fields.Selection(
-        BEHAVIOURS, string="Payment Behaviour", readonly=True, help=BEHAVIOUR_HELP
+        BEHAVIOURS,
+        string="Payment Behaviour",
+        readonly=True,
+        depends_context=COMPANY,
+        help=BEHAVIOUR_HELP,
     )
     behaviour_reason = fields.Char(string="Why", compute="_compute_behaviour_reason")
 
@@ -243,7 +279,7 @@ class DunningPartnerStatus(models.Model):
         )
         return SQL(
             """
-            SELECT (s.company_id::bigint << 32) + s.partner_id AS id,
+            SELECT s.partner_id AS id,
                    s.partner_id,
                    s.company_id,
                    c.currency_id,
@@ -299,7 +335,17 @@ class DunningPartnerStatus(models.Model):
             policy=self.env["res.partner"]._dunning_policy_expr(SQL("p"), SQL("c")),
         )
 
+    @api.model
+    def _dunning_visible_partners(self, partners):
+        """The customers among ``partners`` (commercial partners) whose status the current user
+        may see, by the same test as the record rules, also for customers without a row."""
+        user = self.env.user
+        if self.env.su or any(user.has_group(group) for group in STATUS_ALL_GROUPS):
+            return partners
+        return partners.filtered(lambda partner: partner.user_id == user)
+
     @api.depends("last_call_date", "last_call_outcome", "last_letter_date", "last_letter_level_id")
+    @api.depends_context("company")
     def _compute_last_contact(self):
         outcomes = dict(self._fields["last_call_outcome"]._description_selection(self.env))
         for status in self:
@@ -328,6 +374,7 @@ class DunningPartnerStatus(models.Model):
                 status.last_contact = False
 
     @api.depends("behaviour", "risk_days", "formal_notice", "judicial", "plan_broken_date")
+    @api.depends_context("company")
     def _compute_behaviour_reason(self):
         for status in self:
             reasons = []

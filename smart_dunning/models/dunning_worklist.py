@@ -84,18 +84,21 @@ class DunningWorklist(models.Model):
             """
             SELECT p.id AS id, p.id AS partner_id, %(company)s AS company_id,
                    %(currency)s AS currency_id, p.dunning_user_id AS user_id,
-                   p.user_id AS salesperson_id, p.dunning_level_id,
+                   p.user_id AS salesperson_id, lv.level_id AS dunning_level_id,
                    count(*) AS invoice_count, sum(cand.amount) AS amount_due,
                    min(cand.date_due) AS date_due, max(cand.days) AS days_overdue,
                    sum(cand.amount * cand.days) AS priority,
                    bool_or(cand.call_requested) AS call_requested
               FROM (%(candidates)s) cand
               JOIN res_partner p ON p.id = cand.partner_id
-             GROUP BY p.id
+              -- the customer's level in this company (res.partner.dunning_level_id)
+              LEFT JOIN (%(levels)s) lv(partner_id, level_id) ON lv.partner_id = p.id
+             GROUP BY p.id, lv.level_id
             """,
             company=company.id,
             currency=company.currency_id.id,
             candidates=self._candidate_sql(),
+            levels=self.env["res.partner"]._dunning_levels_sql(company),
         )
 
     @api.model
@@ -116,7 +119,7 @@ class DunningWorklist(models.Model):
         Move = self.env["account.move"]
         Move.flush_model()
         self.env["res.partner"].flush_model(
-            ["dunning_excluded", "payment_days", "user_id", "dunning_user_id", "dunning_level_id"]
+            ["dunning_excluded", "payment_days", "user_id", "dunning_user_id"]
         )
         self.env["dunning.letter"].flush_model(["channel", "state", "company_id"])
         self.env["dunning.letter.line"].flush_model(["move_id", "letter_id"])

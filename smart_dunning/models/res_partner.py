@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -10,6 +10,18 @@ from .dunning_schedule import in_payment_window, next_payment_day, parse_payment
 
 # The partner fields the check at posting reads (models/data_check.py).
 DATA_CHECK_FIELDS = {"email", "zip", "country_id", "dunning_po_required", "dunning_email_suspect"}
+
+# How a customer is dunned: collections users decide (group_dunning_user), not whoever may
+# edit contacts.
+COLLECTIONS_FIELDS = (
+    "dunning_user_id",
+    "dunning_excluded",
+    "dunning_exclusion_reason",
+    "dunning_policy_id",
+    "dunning_customer_kind",
+    "payment_days",
+    "dunning_po_required",
+)
 
 STATUS_FIELDS = [
     "partner_id",
@@ -73,15 +85,18 @@ class ResPartner(models.Model):
         help="Businesses are companies and customers with a VAT number; the kind decides the "
         "default dunning policy and which legal rules apply to fees and interest.",
     )
+    # Per company: the level of the current company's invoices, never another company's.
     dunning_level_id = fields.Many2one(
         "dunning.level",
         compute="_compute_dunning_level_id",
-        store=True,
-        index="btree_not_null",
-        help="The highest level reached by an open invoice of this customer.",
+        search="_search_dunning_level_id",
+        groups="base.group_user",
+        help="The highest level reached by an open invoice of this customer in the current "
+        "company.",
     )
     dunning_excluded = fields.Boolean(string="Excluded from Dunning", tracking=True)
-    dunning_exclusion_reason = fields.Char(tracking=True)
+    # An internal note: not for the customer's portal.
+    dunning_exclusion_reason = fields.Char(tracking=True, groups="base.group_user")
     dunning_user_id = fields.Many2one(
         "res.users",
         string="Collector",
@@ -105,6 +120,9 @@ class ResPartner(models.Model):
         copy=False,
         help="A reminder to this address bounced or could not be sent. Cleared when the "
         "address changes.",
+    )
+    dunning_can_edit = fields.Boolean(
+        string="May Edit Collections Settings", compute="_compute_dunning_can_edit"
     )
     dunning_invoice_ids = fields.One2many(
         "account.move", "commercial_partner_id", string="Customer Invoices", readonly=True
@@ -238,38 +256,129 @@ class ResPartner(models.Model):
         "dunning_letter_ids.state",
         "dunning_letter_ids.line_ids",
     )
+    @api.depends_context("company")
     def _compute_dunning_level_id(self):
         partners = self.filtered("id")
         levels = {}
         if partners:
-            Move = self.env["account.move"]
-            Move.flush_model(["commercial_partner_id", "payment_state", "state", "move_type"])
-            self.env["dunning.letter.line"].flush_model(["move_id", "level_id", "state"])
-            self.env["dunning.level"].flush_model(["sequence"])
             levels = dict(
                 self.env.execute_query(
-                    SQL(
-                        """
-                -- materialized: the level subquery runs once per invoice, not per join pair
-                WITH cur AS MATERIALIZED (
-                    SELECT m.commercial_partner_id AS partner_id, %s AS level_id
-                      FROM account_move m
-                     WHERE m.commercial_partner_id IN %s
-                       AND m.move_type = 'out_invoice' AND m.state = 'posted'
-                       AND m.payment_state IN %s)
-                SELECT DISTINCT ON (cur.partner_id) cur.partner_id, l.id
-                  FROM cur
-                  JOIN dunning_level l ON l.id = cur.level_id
-                 ORDER BY cur.partner_id, l.sequence DESC, l.id DESC
-                """,
-                        Move._dunning_level_sql(SQL("m.id")),
-                        tuple(partners.ids),
-                        OPEN_PAYMENT_STATES,
-                    )
+                    self._dunning_levels_sql(self.env.company, tuple(partners.ids))
                 )
             )
         for partner in self:
             partner.dunning_level_id = levels.get(partner.id, False)
+
+    @api.model
+    def _dunning_levels_sql(self, company, partner_ids=None):
+        """SQL of ``partner_id, level_id``: the highest level reached by an open invoice of
+        each customer in ``company`` (optionally only of ``partner_ids``)."""
+        Move = self.env["account.move"]
+        Move.flush_model(
+            ["commercial_partner_id", "company_id", "payment_state", "state", "move_type"]
+        )
+        self.env["dunning.letter.line"].flush_model(["move_id", "level_id", "state"])
+        self.env["dunning.level"].flush_model(["sequence"])
+        partners = (
+            SQL("AND m.commercial_partner_id IN %s", partner_ids or (0,))
+            if partner_ids is not None
+            else SQL()
+        )
+        return SQL(
+            """
+            -- materialized: the level subquery runs once per invoice, not per join pair
+            WITH cur AS MATERIALIZED (
+                SELECT m.commercial_partner_id AS partner_id, %(level)s AS level_id
+                  FROM account_move m
+                 WHERE m.company_id = %(company)s %(partners)s
+                   AND m.move_type = 'out_invoice' AND m.state = 'posted'
+                   AND m.payment_state IN %(open)s)
+            SELECT DISTINCT ON (cur.partner_id) cur.partner_id, l.id
+              FROM cur
+              JOIN dunning_level l ON l.id = cur.level_id
+             ORDER BY cur.partner_id, l.sequence DESC, l.id DESC
+            """,
+            level=Move._dunning_level_sql(SQL("m.id")),
+            company=company.id,
+            partners=partners,
+            open=OPEN_PAYMENT_STATES,
+        )
+
+    def _search_dunning_level_id(self, operator, value):
+        """Customers by the highest level of their open invoices in the current company."""
+        if operator in ("any", "not any"):
+            Level = self.env["dunning.level"].with_context(active_test=False)
+            levels, include_null = Level._search(value).subselect(), False
+        elif operator in ("in", "not in"):
+            levels, include_null = tuple(v for v in value if v), False in value
+        else:
+            return NotImplemented
+        positive = operator in ("in", "any")
+        top = self._dunning_levels_sql(self.env.company)
+
+        def to_sql(model, alias, query):
+            partner_id = SQL.identifier(alias, "id")
+            parts = []
+            if levels:
+                parts.append(
+                    SQL(
+                        "%s IN (SELECT top.partner_id FROM (%s) top(partner_id, level_id) "
+                        "WHERE top.level_id IN %s)",
+                        partner_id,
+                        top,
+                        levels,
+                    )
+                )
+            if include_null:
+                parts.append(
+                    SQL("%s NOT IN (SELECT top.partner_id FROM (%s) top)", partner_id, top)
+                )
+            match = SQL("(%s)", SQL(" OR ").join(parts)) if parts else SQL("FALSE")
+            return match if positive else SQL("(%s) IS NOT TRUE", match)
+
+        return Domain.custom(to_sql=to_sql)
+
+    @api.depends_context("uid")
+    def _compute_dunning_can_edit(self):
+        self.dunning_can_edit = self._dunning_is_collector()
+
+    def _dunning_is_collector(self):
+        return self.env.su or self.env.user.has_group("smart_dunning.group_dunning_user")
+
+    def _dunning_check_collections_fields(self, vals_list, creating=False):
+        """Refuse changes to how customers are dunned by users outside collections; values
+        equal to the current ones (a form that saves everything) pass."""
+        if self._dunning_is_collector():
+            return
+        names = [name for name in COLLECTIONS_FIELDS if any(name in vals for vals in vals_list)]
+        if creating:
+            # the kind is computed from the VAT number and sent back by the form
+            names = [name for name in names if name != "dunning_customer_kind"]
+        changed = set()
+        for vals in vals_list:
+            for name in names:
+                if name not in vals:
+                    continue
+                field = self._fields[name]
+                new = field.convert_to_cache(vals[name], self) or False
+                if creating:
+                    if new:
+                        changed.add(name)
+                    continue
+                for partner in self:
+                    if (field.convert_to_cache(partner[name], partner) or False) != new:
+                        changed.add(name)
+        if changed:
+            raise AccessError(
+                self.env._(
+                    "Only collections users may change how a customer is dunned (%(fields)s).",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in COLLECTIONS_FIELDS
+                        if name in changed
+                    ),
+                )
+            )
 
     def _dunning_count(self, model, field_name):
         counts = dict(
@@ -355,11 +464,28 @@ class ResPartner(models.Model):
                     )
                 ) from None
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._dunning_check_collections_fields(vals_list, creating=True)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._dunning_check_collections_fields([vals])
+        records = self
+        if (
+            not self.env.su
+            and set(vals) <= set(COLLECTIONS_FIELDS)
+            and self._dunning_is_collector()
+            and not self.has_access("write")
+        ):
+            # Collectors decide how a customer is dunned even without the right to edit
+            # contacts: these fields only, on partners they can read.
+            self.check_access("read")
+            records = self.sudo()
         # A new address deserves a new chance.
         if "email" in vals and "dunning_email_suspect" not in vals:
             vals = dict(vals, dunning_email_suspect=False)
-        res = super().write(vals)
+        res = super(ResPartner, records).write(vals)
         if not DATA_CHECK_FIELDS.isdisjoint(vals):
             # Corrected data clears the warnings of the invoices posted with the old data.
             self.env["account.move"]._dunning_recheck_partners(

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
 from ..models.account_move import OPEN_PAYMENT_STATES
@@ -37,11 +38,10 @@ class DunningCallLog(models.TransientModel):
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
         "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
     )
-    invoice_names = fields.Char(string="Invoices", compute="_compute_amount_due", compute_sudo=True)
-    currency_id = fields.Many2one("res.currency", compute="_compute_amount_due", compute_sudo=True)
-    amount_due = fields.Monetary(
-        string="Open Amount", compute="_compute_amount_due", compute_sudo=True
-    )
+    # Computed with the user's rights: read as superuser only for whoever may see the customer.
+    invoice_names = fields.Char(string="Invoices", compute="_compute_amount_due")
+    currency_id = fields.Many2one("res.currency", compute="_compute_amount_due")
+    amount_due = fields.Monetary(string="Open Amount", compute="_compute_amount_due")
     outcome = fields.Selection(CALL_OUTCOMES, required=True, default="reached")
     note = fields.Text(help="What was said, and with whom; it goes on the customer's chatter.")
     promise_date = fields.Date(string="Pays On", default=lambda self: self._default_promise_date())
@@ -59,13 +59,52 @@ class DunningCallLog(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # The defaults first: the customer and company they give are checked too (and
+        # superuser mode below would drop the context's defaults).
+        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
+        Partner, Company = self.env["res.partner"], self.env["res.company"]
+        for vals in vals_list:
+            self._dunning_check_customer(
+                Partner.browse(vals.get("partner_id")), Company.browse(vals.get("company_id"))
+            )
         if self.env["account.move"].has_access("read"):
             return super().create(vals_list)
         # Salespeople may not read invoices, yet log calls about their customers' ones: the
         # invoices are linked as superuser; the call itself checks that the customer is theirs.
-        # (Superuser mode drops the context's defaults: they are read first.)
-        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
         return super(DunningCallLog, self.sudo()).create(vals_list).sudo(False)
+
+    @api.model
+    def _dunning_may_see(self, partner, company):
+        """Whether the user may see the customer's invoices in ``company``: one of their
+        companies, and a customer whose payment status they may see."""
+        if self.env.su:
+            return True
+        partner = partner.commercial_partner_id
+        return bool(
+            partner
+            and company in self.env.user.company_ids
+            and self.env["dunning.partner.status"]._dunning_visible_partners(partner)
+        )
+
+    @api.model
+    def _dunning_check_customer(self, partner, company):
+        if not company:
+            company = self.env.company
+        if not self.env.su and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You do not work for %(company)s: log the call in one of your companies.",
+                    company=company.sudo().display_name,
+                )
+            )
+        if partner and not self._dunning_may_see(partner, company):
+            raise AccessError(
+                self.env._(
+                    "You may only log calls about your own customers or those whose payment "
+                    "status you see; %(customer)s is not one of them.",
+                    customer=partner.display_name,
+                )
+            )
 
     def _default_promise_date(self):
         return fields.Date.context_today(self) + timedelta(days=7)
@@ -79,13 +118,16 @@ class DunningCallLog(models.TransientModel):
         if "partner_id" in values or not active_id or model not in ("res.partner", "account.move"):
             return values
         record = self.env[model].browse(active_id)
+        company = self.env.company
         if model == "account.move":
             record = record.sudo()
             partner, moves = record.commercial_partner_id, record
             contact = record.partner_id
+            company = record.company_id
         else:
             partner, moves = record.commercial_partner_id, None
             contact = record if record != partner else None
+        self._dunning_check_customer(partner, company)
         values.update(self._defaults_for(partner, moves))
         if contact:
             values["contact_id"] = contact.id
@@ -96,19 +138,35 @@ class DunningCallLog(models.TransientModel):
         for wizard in self:
             wizard.phone = wizard.contact_id.phone or wizard.partner_id.phone
 
-    @api.depends("move_ids", "company_id")
+    def _dunning_visible_moves(self):
+        """The invoices discussed as superuser, when the user may see the customer: only those of
+        the customer in the wizard's company (not whatever ids the client sends)."""
+        self.ensure_one()
+        if not self._dunning_may_see(self.partner_id, self.company_id):
+            return self.env["account.move"]
+        partner = self.partner_id.commercial_partner_id
+        return self.sudo().move_ids.filtered(
+            lambda move: move.commercial_partner_id == partner
+            and move.company_id == self.company_id
+        )
+
+    @api.depends("move_ids", "company_id", "partner_id")
     def _compute_amount_due(self):
         for wizard in self:
-            wizard.currency_id = wizard.company_id.currency_id
-            wizard.amount_due = sum(wizard.move_ids.mapped("amount_residual_signed"))
-            wizard.invoice_names = ", ".join(wizard.move_ids.mapped("name"))
+            moves = wizard._dunning_visible_moves()
+            wizard.currency_id = (
+                wizard.company_id.currency_id if moves else self.env.company.currency_id
+            )
+            wizard.amount_due = sum(moves.mapped("amount_residual_signed"))
+            wizard.invoice_names = ", ".join(moves.mapped("name")) or False
 
     @api.depends("partner_id", "company_id")
     def _compute_payment_term(self):
         for wizard in self:
-            wizard.current_payment_term_id = (
-                wizard.partner_id.sudo().with_company(wizard.company_id).property_payment_term_id
-            )
+            may_see = wizard._dunning_may_see(wizard.partner_id, wizard.company_id)
+            wizard.current_payment_term_id = may_see and wizard.partner_id.sudo().with_company(
+                wizard.company_id
+            ).property_payment_term_id.sudo(False)
 
     def _compute_is_collector(self):
         self.is_collector = self.env.user.has_group("smart_dunning.group_dunning_user")
@@ -140,6 +198,7 @@ class DunningCallLog(models.TransientModel):
 
     @api.model
     def _action_open(self, partner, moves=None):
+        self._dunning_check_customer(partner, self.env.company)
         defaults = self._defaults_for(partner, moves)
         return {
             "type": "ir.actions.act_window",
