@@ -32,3 +32,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_call_after_days = fields.Integer(
         related="company_id.dunning_call_after_days", readonly=False
     )
+    dunning_bank_hold_days = fields.Integer(
+        related="company_id.dunning_bank_hold_days", readonly=False
+    )
