@@ -105,9 +105,12 @@ def invoice_net_sql(company, partner_ids=None):
         ), inv AS (
             SELECT m.id, m.commercial_partner_id AS partner_id, m.currency_id,
                    m.invoice_date_due, m.amount_residual AS residual,
-                   m.amount_residual_signed AS residual_signed, cur.decimal_places
+                   m.amount_residual_signed AS residual_signed, cur.decimal_places,
+                   own.decimal_places AS company_digits
               FROM account_move m
               JOIN res_currency cur ON cur.id = m.currency_id
+              JOIN res_company co ON co.id = m.company_id
+              JOIN res_currency own ON own.id = co.currency_id
              WHERE m.company_id = %(company)s
                AND m.move_type = 'out_invoice' AND m.state = 'posted'
                AND m.payment_state IN %(open)s AND m.amount_residual > 0
@@ -156,14 +159,14 @@ def invoice_net_sql(company, partner_ids=None):
                              - a.used_signed * a.residual / a.residual_signed,
                              a.decimal_places), 0)
                    END AS net,
-                   ROUND(GREATEST(a.left_signed - a.used_signed, 0), %(digits)s) AS net_signed
+                   ROUND(GREATEST(a.left_signed - a.used_signed, 0), a.company_digits)
+                       AS net_signed
               FROM alloc a
           ) net
         """,
         lines=credit_lines_sql(company.id, partner_ids),
         company=company.id,
         open=OPEN_PAYMENT_STATES,
-        digits=company.currency_id.decimal_places,
     )
 
 
