@@ -64,7 +64,9 @@ class CreditCase(DunningCase):
 
     def letters(self, on_date=RUN, partner=None):
         run = self.run_dunning(on_date)
-        return run, run.letter_ids.filtered(lambda ltr: ltr.partner_id == (partner or self.customer))
+        return run, run.letter_ids.filtered(
+            lambda ltr: ltr.partner_id == (partner or self.customer)
+        )
 
     def worklist(self, on_date=TODAY):
         with freeze_time(on_date):

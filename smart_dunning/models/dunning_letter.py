@@ -859,7 +859,10 @@ class DunningLetter(models.Model):
             if lines:
                 currency = lines[0].currency_id
                 if len(lines.currency_id) > 1 or currency != self.currency_id:
-                    amount, currency = -sum(lines.mapped("amount_residual")), move.company_currency_id
+                    amount, currency = (
+                        -sum(lines.mapped("amount_residual")),
+                        move.company_currency_id,
+                    )
                 else:
                     amount = -sum(lines.mapped("amount_residual_currency"))
                 result.append((move, amount, currency))

@@ -391,9 +391,7 @@ class DunningPartnerStatus(models.Model):
             )
         for status in self:
             line = held.get(status.company_id, {}).get(status.partner_id.id)
-            status.payment_pending = line and self._dunning_pending_text(
-                line, status.company_id
-            )
+            status.payment_pending = line and self._dunning_pending_text(line, status.company_id)
 
     @api.model
     def _dunning_pending_text(self, line, company):
@@ -402,7 +400,9 @@ class DunningPartnerStatus(models.Model):
             "wait until %(until)s.",
             amount=line.currency_id.format(line.amount),
             date=format_date(self.env, line.date),
-            until=format_date(self.env, line.date + timedelta(days=company.dunning_bank_hold_days - 1)),
+            until=format_date(
+                self.env, line.date + timedelta(days=company.dunning_bank_hold_days - 1)
+            ),
         )
 
     def action_match_credits(self):

@@ -388,7 +388,9 @@ class DunningRun(models.Model):
             letter_rows.append(letter_row)
             line_rows.append(lines)
             if letter_row["amount_credit"]:
-                credit_rows += [(letter_id, move_id) for move_id in credit_moves.get(partner_id, [])]
+                credit_rows += [
+                    (letter_id, move_id) for move_id in credit_moves.get(partner_id, [])
+                ]
         # Letters go in with their claim: nothing is recomputed or updated after the insert.
         claims = self.env["dunning.letter.fee"]._dunning_claims(inputs, messages=messages)
         fee_rows = []
