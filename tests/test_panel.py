@@ -74,7 +74,8 @@ class TestFigures(PanelCase):
         self.pay(partly, 400.0, d("2026-05-20"))
         # Open, not yet due.
         self.make_invoice(customer, 500.0, d("2026-07-01"))
-        # Open credit note of 200: deducted from the total due, not from the overdue amount.
+        # Open credit note of 200: deducted from the total due and, as every open credit, from
+        # the oldest invoice first, so from the overdue amount too.
         self.make_invoice(customer, 200.0, d("2026-05-10"), move_type="out_refund")
         # 300 CHF at 2 CHF per company unit = 150, due 1 June: 14 days overdue.
         self.make_invoice(customer, 300.0, d("2026-06-01"), currency=self.chf)
@@ -93,7 +94,7 @@ class TestFigures(PanelCase):
         self.assertFalse(partly.dunning_paid_date)
         panel = self.panel(customer)
         self.assertAlmostEqual(panel["dunning_amount_due"], 600.0 + 500.0 - 200.0 + 150.0)
-        self.assertAlmostEqual(panel["dunning_amount_overdue"], 600.0 + 150.0)
+        self.assertAlmostEqual(panel["dunning_amount_overdue"], 600.0 + 150.0 - 200.0)
         self.assertEqual(panel["dunning_days_overdue"], 45)
         self.assertAlmostEqual(panel["dunning_avg_days_to_pay"], 35.0)
         self.assertEqual(panel["dunning_paid_count"], 2)

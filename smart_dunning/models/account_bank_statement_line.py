@@ -1,7 +1,13 @@
-from odoo import api, models
-from odoo.fields import Command
+from datetime import timedelta
 
+from odoo import api, models
+from odoo.fields import Command, Domain
+
+from odoo.addons.base.models.res_bank import sanitize_account_number
+
+from .account_move import OPEN_PAYMENT_STATES
 from .payment_matching import find_documents, reconcile_document
+from .structured_communication import find_ogms
 
 
 class AccountBankStatementLine(models.Model):
@@ -49,3 +55,86 @@ class AccountBankStatementLine(models.Model):
                 }
             )
             reconcile_document(document, suspense)
+
+    @api.model
+    def _dunning_unmatched_payers(self, company, on_date):
+        """Customers who paid into the bank and whose payment nobody has matched yet.
+
+        An incoming bank line of ``company`` not reconciled yet, dated in the company's hold
+        days up to ``on_date``, holds its customer's letters and calls: found by the line's
+        partner, else by its bank account number, else by the reference of an open invoice or
+        of a letter in its communication. A fixed number of queries, whatever the number of
+        lines.
+
+        :return: ``{commercial partner id: statement line}`` (the latest line of each)
+        """
+        days = company.dunning_bank_hold_days
+        if days <= 0:
+            return {}
+        # Collectors may not read the bank journal: they only learn that a payment waits.
+        lines = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                Domain("company_id", "=", company.id)
+                & Domain("amount", ">", 0)
+                & Domain("is_reconciled", "=", False)
+                & Domain("state", "=", "posted")
+                & Domain("date", ">", on_date - timedelta(days=days))
+                & Domain("date", "<=", on_date),
+                ["partner_id", "account_number", "payment_ref", "date", "amount"],
+                order="date, id",
+            )
+        )
+        if not lines:
+            return {}
+        by_account = {}
+        unknown = lines.filtered(lambda st: not st.partner_id)
+        numbers = {sanitize_account_number(st.account_number) for st in unknown} - {False}
+        if numbers:
+            for bank in (
+                self.env["res.partner.bank"]
+                .sudo()
+                .search_fetch([("sanitized_acc_number", "in", list(numbers))], ["partner_id"])
+            ):
+                by_account[bank.sanitized_acc_number] = bank.partner_id.commercial_partner_id.id
+        references = {}
+        for st in unknown:
+            text = st.payment_ref or ""
+            references[st] = [*find_ogms(text), text.strip()]
+        wanted = list({ref for refs in references.values() for ref in refs if ref})
+        by_reference = {}
+        if wanted:
+            for move in (
+                self.env["account.move"]
+                .sudo()
+                .search_fetch(
+                    Domain("company_id", "=", company.id)
+                    & Domain("move_type", "=", "out_invoice")
+                    & Domain("state", "=", "posted")
+                    & Domain("payment_state", "in", OPEN_PAYMENT_STATES)
+                    & (Domain("payment_reference", "in", wanted) | Domain("name", "in", wanted)),
+                    ["payment_reference", "name", "commercial_partner_id"],
+                )
+            ):
+                for ref in (move.payment_reference, move.name):
+                    by_reference[ref] = move.commercial_partner_id.id
+            for letter in (
+                self.env["dunning.letter"]
+                .sudo()
+                .search_fetch(
+                    [("company_id", "=", company.id), ("payment_reference", "in", wanted)],
+                    ["payment_reference", "partner_id"],
+                )
+            ):
+                by_reference[letter.payment_reference] = letter.partner_id.id
+        found = {}
+        for st in lines:
+            partner_id = st.partner_id.commercial_partner_id.id or by_account.get(
+                sanitize_account_number(st.account_number)
+            )
+            for ref in references.get(st, ()):
+                partner_id = partner_id or by_reference.get(ref)
+            if partner_id:
+                found[partner_id] = st
+        return found

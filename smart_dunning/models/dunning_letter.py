@@ -12,6 +12,7 @@ from odoo.tools.pdf import merge_pdf
 
 from .bulk import bulk_write
 from .dunning_level import CHANNELS
+from .open_credit import invoice_nets
 from .payment_matching import reconcile_with_invoices, reference_candidates
 from .structured_communication import format_ogm, is_valid_ogm
 
@@ -39,7 +40,8 @@ def letter_payment_reference(company, letter_id, name):
 
 
 def letter_amounts(residuals, credits, currency):
-    """What a letter claims: its invoices' residuals, minus open credit notes (never below 0)."""
+    """What a letter claims: its invoices' residuals, minus what the customer's open credits
+    (unmatched payments, credit notes...) deduct from each of them (never below 0)."""
     overdue = currency.round(sum(residuals))
     credit = currency.round(min(sum(credits), overdue))
     return {"amount_overdue": overdue, "amount_credit": credit, "amount_due": overdue - credit}
@@ -160,19 +162,29 @@ class DunningLetter(models.Model):
         "dunning_letter_credit_move_rel",
         "letter_id",
         "move_id",
-        string="Open Credit Notes",
+        string="Open Credits",
         readonly=True,
-        # a credit note deducted in a sent letter stays on file with it
+        # a credit deducted in a sent letter stays on file with it
         ondelete="restrict",
-        help="Credit notes of the customer not yet reconciled, deducted from the total due.",
+        help="Entries of the customer with a credit not yet matched (payments, credit notes, "
+        "bank lines booked to the receivable...), deducted from the total due.",
     )
     amount_overdue = fields.Monetary(compute="_compute_amounts", store=True)
-    amount_credit = fields.Monetary(string="Credit Notes", compute="_compute_amounts", store=True)
+    amount_credit = fields.Monetary(
+        string="Credits Deducted",
+        compute="_compute_amounts",
+        store=True,
+        help="What the customer's unmatched payments and open credit notes deduct, the oldest "
+        "invoice first.",
+    )
     amount_due = fields.Monetary(
         string="Total Due",
         compute="_compute_amounts",
         store=True,
-        help="Overdue amount of the letter's invoices minus the open credit notes.",
+        help="Overdue amount of the letter's invoices minus the customer's open credits.",
+    )
+    cancel_reason = fields.Char(
+        readonly=True, copy=False, help="Why the letter was cancelled before it was sent."
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count", store=True)
     payment_reference = fields.Char(
@@ -303,13 +315,13 @@ class DunningLetter(models.Model):
             letter.amount_fees = fees
             letter.amount_total = letter.amount_due + interest + fees
 
-    @api.depends("line_ids.amount_residual", "credit_move_ids.amount_residual")
+    @api.depends("line_ids.amount_residual", "line_ids.amount_credit")
     def _compute_amounts(self):
         for letter in self:
             letter.update(
                 letter_amounts(
                     letter.line_ids.mapped("amount_residual"),
-                    letter.credit_move_ids.mapped("amount_residual"),
+                    letter.line_ids.mapped("amount_credit"),
                     letter.currency_id,
                 )
             )
@@ -463,25 +475,44 @@ class DunningLetter(models.Model):
     # ------------------------------------------------------------------ sending
 
     def _refresh_lines(self):
-        """Read residuals again just before sending: drop invoices paid since the run and
-        cancel letters left with nothing to claim."""
+        """Read residuals and the customers' open credits again just before sending: drop
+        invoices paid since the run, and cancel letters left with nothing to claim or whose
+        invoices an unmatched payment or credit now covers."""
         lines = self.line_ids
         paid = lines.filtered(lambda line: not line.move_id._dunning_is_open_invoice())
         paid.unlink()
-        for line in (lines - paid).filtered(
-            lambda line: line.amount_residual != line.move_id.amount_residual
-        ):
-            line.amount_residual = line.move_id.amount_residual
+        lines -= paid
+        nets = {}
+        for company, letters in self.grouped("company_id").items():
+            nets.update(invoice_nets(self.env, company, set(letters.partner_id.ids)))
+        for line in lines:
+            residual = line.move_id.amount_residual
+            credit = nets.get(line.move_id.id, (0.0, residual))[0]
+            if line.amount_residual != residual or line.amount_credit != credit:
+                line.write({"amount_residual": residual, "amount_credit": credit})
         empty = self.filtered(lambda ltr: not ltr.line_ids)
         if empty:
-            empty.write({"state": "cancel"})
-            empty._message_log_batch(
-                {
-                    letter.id: self.env._("Cancelled before sending: every invoice has been paid.")
-                    for letter in empty
-                }
-            )
-        return self - empty
+            reason = self.env._("Cancelled before sending: every invoice has been paid.")
+            empty.write({"state": "cancel", "cancel_reason": reason})
+            empty._message_log_batch({letter.id: reason for letter in empty})
+        covered = (self - empty).filtered(
+            lambda ltr: ltr.currency_id.compare_amounts(ltr.amount_due, 0) <= 0
+        )
+        if covered:
+            covered.write({"state": "cancel"})
+            for letter in covered:
+                letter.cancel_reason = self.env._(
+                    "Cancelled before sending: an unapplied payment or credit of the customer "
+                    "covers %(amount)s, all that this letter claims. Match it with the invoices "
+                    "(Collections tab of the customer: Match Now).",
+                    amount=letter._format_amount(letter.amount_credit),
+                )
+            covered._message_log_batch({letter.id: letter.cancel_reason for letter in covered})
+        # What a credit fully covers is not claimed: those invoices leave the letter.
+        (self - empty - covered).line_ids.filtered(
+            lambda line: line.amount_credit and line.amount_credit >= line.amount_residual
+        ).unlink()
+        return self - empty - covered
 
     def _dunning_update_fees(self, as_of=None, raise_missing_rate=False):
         """Compute the claim of each letter on ``as_of`` (default: its date).
@@ -817,10 +848,10 @@ class DunningLetter(models.Model):
             "credits": [
                 {
                     "number": move.name,
-                    "date": day(move.invoice_date),
-                    "amount": money(-move.amount_residual),
+                    "date": day(move.invoice_date or move.date),
+                    "amount": format_amount(env, amount, line_currency),
                 }
-                for move in self.credit_move_ids
+                for move, amount, line_currency in self._dunning_open_credits()
             ],
             "fees": [
                 {
@@ -909,6 +940,30 @@ class DunningLetter(models.Model):
         )
         return True
 
+    def _dunning_open_credits(self):
+        """``(entry, open credit, currency)`` of the letter's credit entries, as they stand:
+        what their receivable lines of the customer still have unmatched."""
+        self.ensure_one()
+        result = []
+        for move in self.credit_move_ids:
+            lines = move.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+                and not line.reconciled
+                and line.amount_residual < 0
+                and line.partner_id.commercial_partner_id == self.partner_id
+            )
+            if lines:
+                currency = lines[0].currency_id
+                if len(lines.currency_id) > 1 or currency != self.currency_id:
+                    amount, currency = (
+                        -sum(lines.mapped("amount_residual")),
+                        move.company_currency_id,
+                    )
+                else:
+                    amount = -sum(lines.mapped("amount_residual_currency"))
+                result.append((move, amount, currency))
+        return result
+
     def _format_amount(self, amount):
         self.ensure_one()
         return self.currency_id.format(amount)
@@ -986,6 +1041,10 @@ class DunningLetterLine(models.Model):
     date_due = fields.Date(string="Due Date")
     amount_total = fields.Monetary(string="Invoiced")
     amount_residual = fields.Monetary(string="Amount Due")
+    amount_credit = fields.Monetary(
+        string="Credit Deducted",
+        help="What the customer's open credits deduct from this invoice (the oldest first).",
+    )
     # The database, not Python, guarantees that two runs, even at the same time in two workers,
     # never give an invoice the same level twice.
     # An invoice's current level is its latest line that was not cancelled.

@@ -5,6 +5,7 @@ from odoo.tools import SQL, format_date
 
 from .dunning_call import CALL_OUTCOMES
 from .dunning_dispute import PAUSING_STATES
+from .open_credit import invoice_net_sql, open_credits_sql
 
 BEHAVIOURS = [("on_time", "On time"), ("late", "Late"), ("at_risk", "At risk")]
 # Days looked back for the average days to pay and for broken payment plans.
@@ -94,13 +95,30 @@ class DunningPartnerStatus(models.Model):
         string="Total Due",
         readonly=True,
         depends_context=COMPANY,
-        help="Open invoices minus open credit notes, in the company currency.",
+        help="Open invoices minus every open credit (unmatched payments, credit notes...), in "
+        "the company currency; negative when the customer has paid more than it owes.",
     )
     amount_overdue = fields.Monetary(
         string="Overdue",
         readonly=True,
         depends_context=COMPANY,
-        help="What the invoices past their due date still have open, in the company currency.",
+        help="What the invoices past their due date still have open once the open credits "
+        "are deducted (the oldest invoice first), in the company currency.",
+    )
+    amount_unapplied = fields.Monetary(
+        string="Unapplied Payments",
+        readonly=True,
+        depends_context=COMPANY,
+        help="Payments, credit notes and other credits on the customer's receivable not yet "
+        "matched with an invoice, in the company currency. They are deducted from what the "
+        "customer owes; Match Now opens the oldest open invoice to match them.",
+    )
+    payment_pending = fields.Char(
+        string="Payment Received",
+        compute="_compute_payment_pending",
+        depends_context=COMPANY,
+        help="An incoming bank line of the customer that nobody has matched yet: its letters "
+        "and calls wait the company's hold days.",
     )
     days_overdue = fields.Integer(
         string="Oldest Overdue (Days)",
@@ -214,9 +232,10 @@ class DunningPartnerStatus(models.Model):
             """
             SELECT m.commercial_partner_id AS partner_id,
                    m.company_id,
-                   COALESCE(SUM(m.amount_residual_signed), 0) AS amount_due,
-                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE %(overdue)s), 0)
-                       AS amount_overdue,
+                   COALESCE(SUM(m.amount_residual_signed) FILTER (WHERE %(open_invoice)s), 0)
+                       AS amount_invoices,
+                   COALESCE(SUM(COALESCE(n.net_signed, m.amount_residual_signed))
+                       FILTER (WHERE %(overdue)s), 0) AS amount_overdue,
                    COALESCE(MAX(%(today)s - m.invoice_date_due) FILTER (WHERE %(overdue)s), 0)
                        AS days_overdue,
                    COALESCE(MAX(%(today)s - m.invoice_date_due)
@@ -234,6 +253,8 @@ class DunningPartnerStatus(models.Model):
                        FILTER (WHERE lv.id IS NOT NULL))[1] AS level_id,
                    COALESCE(BOOL_OR(lv.sequence >= notice.sequence), FALSE) AS formal_notice
               FROM account_move m
+              -- what the customer's open credits leave of each invoice (oldest first)
+              LEFT JOIN (%(net)s) n ON n.id = m.id
               LEFT JOIN dunning_level lv
                      ON lv.id = CASE WHEN %(open_invoice)s THEN %(level)s END
               -- The formal notice of each policy: its first level sent by paper or handed over.
@@ -257,6 +278,7 @@ class DunningPartnerStatus(models.Model):
             paid=paid,
             under_agreement=under_agreement,
             level=Move._dunning_level_sql(SQL("m.id")),
+            net=invoice_net_sql(company),
         )
         own = SQL("x.partner_id = s.partner_id AND x.company_id = s.company_id")
         next_instalment = SQL(
@@ -286,8 +308,9 @@ class DunningPartnerStatus(models.Model):
                    p.user_id,
                    p.dunning_user_id AS collector_id,
                    s.level_id,
-                   s.amount_due,
+                   s.amount_invoices - COALESCE(cr.amount, 0) AS amount_due,
                    s.amount_overdue,
+                   COALESCE(cr.amount, 0) AS amount_unapplied,
                    s.days_overdue,
                    s.risk_days,
                    s.invoice_count,
@@ -322,6 +345,7 @@ class DunningPartnerStatus(models.Model):
               FROM (%(invoices)s) s
               JOIN res_partner p ON p.id = s.partner_id
               JOIN res_company c ON c.id = s.company_id
+              LEFT JOIN (%(credits)s) cr ON cr.partner_id = s.partner_id
               LEFT JOIN dunning_policy pol ON pol.id = %(policy)s
             """,
             invoices=invoices,
@@ -332,6 +356,7 @@ class DunningPartnerStatus(models.Model):
             last_letter=last_letter,
             broken_plan=broken_plan,
             at_risk_days=AT_RISK_DAYS,
+            credits=open_credits_sql(company.id),
             policy=self.env["res.partner"]._dunning_policy_expr(SQL("p"), SQL("c")),
         )
 
@@ -406,6 +431,32 @@ class DunningPartnerStatus(models.Model):
                         )
                     )
             status.behaviour_reason = ", ".join(reasons) or False
+
+    def _compute_payment_pending(self):
+        held = {}
+        for company in self.company_id:
+            held[company] = self.env["account.bank.statement.line"]._dunning_unmatched_payers(
+                company, fields.Date.context_today(self)
+            )
+        for status in self:
+            line = held.get(status.company_id, {}).get(status.partner_id.id)
+            status.payment_pending = line and self._dunning_pending_text(line, status.company_id)
+
+    @api.model
+    def _dunning_pending_text(self, line, company):
+        return self.env._(
+            "Payment received, not yet matched: %(amount)s on %(date)s. Letters and calls "
+            "wait until %(until)s.",
+            amount=line.currency_id.format(line.amount),
+            date=format_date(self.env, line.date),
+            until=format_date(
+                self.env, line.date + timedelta(days=company.dunning_bank_hold_days - 1)
+            ),
+        )
+
+    def action_match_credits(self):
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).action_dunning_match_credits()
 
     def action_open_partner(self):
         self.ensure_one()

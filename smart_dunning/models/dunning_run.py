@@ -17,6 +17,7 @@ from .bulk import bulk_create, new_ids
 from .dunning_letter import letter_amounts, letter_payment_reference, letter_reference
 from .dunning_letter_fee import ClaimLetter, ClaimLine
 from .dunning_schedule import in_payment_window, next_step, parse_payment_days
+from .open_credit import flush_credits, invoice_net_sql, open_credit_moves
 
 _logger = logging.getLogger(__name__)
 
@@ -59,6 +60,12 @@ class DunningRun(models.Model):
     payment_window_count = fields.Integer(string="Skipped: Payment Day Near", readonly=True)
     min_amount_count = fields.Integer(string="Skipped: Below Minimum", readonly=True)
     new_customer_count = fields.Integer(string="Salesperson Asked", readonly=True)
+    bank_hold_count = fields.Integer(
+        string="Skipped: Payment Received, Not Yet Matched",
+        readonly=True,
+        help="Invoices of customers with an incoming bank line nobody has matched yet: they "
+        "wait the company's hold days, then the next run dunns what the payment left open.",
+    )
     duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 1))
 
     @api.depends("date", "company_id")
@@ -202,6 +209,7 @@ class DunningRun(models.Model):
                 "payment_window_count": stats["window"],
                 "min_amount_count": stats["min_amount"],
                 "new_customer_count": counts.get("new_customer", (0, 0))[0],
+                "bank_hold_count": stats["bank_hold"],
                 "duration": self.duration + time.monotonic() - started,
             }
         )
@@ -235,6 +243,7 @@ class DunningRun(models.Model):
         self.env["dunning.letter.line"].flush_model(["move_id", "level_id", "state"])
         self.env["dunning.letter"].flush_model(["sent_date"])
         self.env["res.partner"].flush_model(["dunning_excluded", "payment_days"])
+        flush_credits(self.env)
         # The planner prices the per-invoice subqueries far above their real cost (index
         # lookups), and PostgreSQL's JIT then spends a second compiling a query that runs in
         # half a second: no JIT for this one statement.
@@ -246,16 +255,20 @@ class DunningRun(models.Model):
                    m.currency_id, m.invoice_date_due AS due, %(level)s AS dunning_level_id,
                    %(sent)s AS dunning_date, m.dunning_anchor_date, m.amount_total,
                    m.amount_residual, m.amount_residual_signed, p.payment_days,
-                   %(policy)s AS policy_id
+                   %(policy)s AS policy_id, COALESCE(n.credit, 0) AS credit,
+                   COALESCE(n.net_signed, m.amount_residual_signed) AS net_signed
               FROM account_move m
               JOIN res_partner p ON p.id = m.commercial_partner_id
               JOIN res_company c ON c.id = m.company_id
+              -- what the customer's open credits leave of the invoice (oldest first)
+              LEFT JOIN (%(net)s) n ON n.id = m.id
              WHERE m.company_id = %(company)s
                AND m.move_type = 'out_invoice' AND m.state = 'posted'
                AND m.payment_state IN %(open)s AND m.amount_residual > 0
                AND m.invoice_date_due < %(date)s
                AND m.dunning_excluded IS NOT TRUE AND m.dunning_judicial IS NOT TRUE
                AND p.dunning_excluded IS NOT TRUE
+               AND COALESCE(n.net, m.amount_residual) > 0
                -- an invoice waits while its last letter is not sent (approval, postal run)
                AND NOT EXISTS (
                    SELECT 1 FROM dunning_letter_line ll
@@ -264,6 +277,7 @@ class DunningRun(models.Model):
                 level=Move._dunning_level_sql(SQL("m.id")),
                 sent=Move._dunning_sent_date_sql(SQL("m.id")),
                 policy=self.env["res.partner"]._dunning_policy_expr(SQL("p"), SQL("c")),
+                net=invoice_net_sql(self.company_id),
                 company=self.company_id.id,
                 open=OPEN_PAYMENT_STATES,
                 date=self.date,
@@ -310,6 +324,11 @@ class DunningRun(models.Model):
         paused = set(Move.browse([r["id"] for r in due])._dunning_is_paused(self.date).ids)
         stats["paused"] = sum(1 for r in due if r["id"] in paused)
         due = [r for r in due if r["id"] not in paused]
+        held = self.env["account.bank.statement.line"]._dunning_unmatched_payers(
+            self.company_id, self.date
+        )
+        stats["bank_hold"] = sum(1 for r in due if r["partner_id"] in held)
+        due = [r for r in due if r["partner_id"] not in held]
         window = self.company_id.dunning_payment_day_window
         kept = []
         for row in due:
@@ -322,7 +341,8 @@ class DunningRun(models.Model):
         return kept, stats
 
     def _group_due(self, due, stats):
-        """One letter per customer, level and currency, if the level's minimum is reached."""
+        """One letter per customer, level and currency, if the level's minimum is reached by
+        what the invoices still owe once the customer's open credits are deducted."""
         groups = defaultdict(list)
         for row in due:
             groups[(row["partner_id"], row["level_id"], row["currency_id"])].append(row)
@@ -330,7 +350,7 @@ class DunningRun(models.Model):
         minimum = {level.id: level.min_amount for level in levels}
         for key in list(groups):
             rows = groups[key]
-            if minimum[key[1]] and sum(r["amount_residual_signed"] for r in rows) < minimum[key[1]]:
+            if minimum[key[1]] and sum(r["net_signed"] for r in rows) < minimum[key[1]]:
                 stats["min_amount"] += len(rows)
                 del groups[key]
         return groups
@@ -489,16 +509,15 @@ class DunningRun(models.Model):
         )
         partners.fetch(["lang", "dunning_user_id", "user_id"])
         addressees = self._letter_addressees(groups)
-        credits = self._open_credit_notes({key[0] for key in groups})
-        # Credit notes are deducted once, on the customer's highest letter in each currency.
-        highest = {}
-        for key in groups:
-            best = highest.get(key[::2])
-            if not best or levels.browse(key[1]).sequence > levels.browse(best[1]).sequence:
-                highest[key[::2]] = key
+        # Each invoice arrives with what the customer's open credits deduct from it; a letter
+        # with a deduction lists the entries that carry them.
+        credit_moves = open_credit_moves(
+            self.env,
+            self.company_id,
+            {key[0] for key, rows in groups.items() if any(r["credit"] for r in rows)},
+        )
         keys = list(groups)
         currencies = self.env["res.currency"].browse({key[2] for key in keys})
-        no_credit = self.env["account.move"]
         Line = self.env["dunning.letter.line"]
         # Ids drawn first: each letter gets its reference, and its claim is computed, before
         # anything is inserted.
@@ -516,7 +535,6 @@ class DunningRun(models.Model):
                 reason = "new_customer"
             else:
                 reason = "level" if level.needs_approval else None
-            deducted = credits.get(key[::2], no_credit) if highest[key[::2]] == key else no_credit
             letter_id = next(letter_ids)
             name = letter_reference(self.date, letter_id)
             letter_row = {
@@ -538,9 +556,7 @@ class DunningRun(models.Model):
                 "approval_reason": reason,
                 "invoice_count": len(rows),
                 **letter_amounts(
-                    [r["amount_residual"] for r in rows],
-                    deducted.mapped("amount_residual"),
-                    currency,
+                    [r["amount_residual"] for r in rows], [r["credit"] for r in rows], currency
                 ),
             }
             lines = [
@@ -553,6 +569,7 @@ class DunningRun(models.Model):
                     "date_due": r["due"],
                     "amount_total": r["amount_total"],
                     "amount_residual": r["amount_residual"],
+                    "amount_credit": r["credit"],
                 }
                 for r in rows
             ]
@@ -573,7 +590,10 @@ class DunningRun(models.Model):
             )
             letter_rows.append(letter_row)
             line_rows.append(lines)
-            credit_rows += [(letter_id, move_id) for move_id in deducted.ids]
+            if letter_row["amount_credit"]:
+                credit_rows += [
+                    (letter_id, move_id) for move_id in credit_moves.get(partner_id, [])
+                ]
         # Letters go in with their claim: nothing is recomputed or updated after the insert.
         claims = self.env["dunning.letter.fee"]._dunning_claims(inputs, messages=messages)
         fee_rows = []
@@ -619,22 +639,6 @@ class DunningRun(models.Model):
             r["id"] for r in letter_rows if r["approval_reason"] == "new_customer"
         )
         return letters, asking
-
-    def _open_credit_notes(self, partner_ids):
-        """Posted credit notes not yet reconciled, by (customer, currency)."""
-        credit_notes = self.env["account.move"].search_fetch(
-            [
-                ("commercial_partner_id", "in", list(partner_ids)),
-                ("move_type", "=", "out_refund"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", OPEN_PAYMENT_STATES),
-                ("company_id", "=", self.company_id.id),
-            ],
-            ["commercial_partner_id", "currency_id", "amount_residual"],
-        )
-        return credit_notes.grouped(
-            lambda move: (move.commercial_partner_id.id, move.currency_id.id)
-        )
 
     def _ask_salespeople(self, letters):
         todo = self.env.ref("mail.mail_activity_data_todo")

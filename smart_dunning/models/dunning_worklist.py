@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from .account_move import OPEN_PAYMENT_STATES
 from .dunning_call import CALL_OUTCOMES
 from .dunning_schedule import in_payment_window, parse_payment_days
+from .open_credit import flush_credits, invoice_net_sql
 
 # A customer who agreed on one of these today is not called again the same day.
 SETTLED_TODAY = ("promise", "payment_term")
@@ -111,7 +112,10 @@ class DunningWorklist(models.Model):
         "call after" days; and never when it is paid, excluded, handed over, paused (dispute,
         plan, pause date: :meth:`account.move._dunning_pause_domain`), or when its customer is
         excluded, in the days before its payment day, or agreed on a promise or a payment term
-        today.
+        today. The customer's open credits (unmatched payments, credit notes...) lower its
+        oldest invoices first: an invoice they cover is not on the list, and ``amount`` is what
+        they leave of it; a customer whose payment waits in the bank, not yet matched, is not
+        called during the company's hold days.
         """
         company = self.env.company
         today = fields.Date.context_today(self)
@@ -125,6 +129,8 @@ class DunningWorklist(models.Model):
         self.env["dunning.letter.line"].flush_model(["move_id", "letter_id"])
         self.env["mail.activity"].flush_model(["res_model", "res_id", "active"])
         self.env["dunning.call"].flush_model(["partner_id", "company_id", "date", "outcome"])
+        flush_credits(self.env)
+        held = self.env["account.bank.statement.line"]._dunning_unmatched_payers(company, today)
         not_paused = self._not_paused_sql(today)
         window_days = self._in_payment_window_values(company, today)
         day_start, day_end = self._day_bounds(today)
@@ -135,6 +141,7 @@ class DunningWorklist(models.Model):
             SQL("m.invoice_date_due < %s", today),
             SQL("m.dunning_excluded IS NOT TRUE AND m.dunning_judicial IS NOT TRUE"),
             SQL("p.dunning_excluded IS NOT TRUE"),
+            SQL("COALESCE(n.net, m.amount_residual) > 0"),
             SQL(
                 "(m.invoice_date_due < %s OR call_move.move_id IS NOT NULL)",
                 today - timedelta(days=call_after),
@@ -155,16 +162,21 @@ class DunningWorklist(models.Model):
             conditions.append(
                 SQL("(p.payment_days IS NULL OR p.payment_days NOT IN %s)", window_days)
             )
+        if held:
+            conditions.append(SQL("p.id NOT IN %s", tuple(held)))
         if partner_ids is not None:
             conditions.append(SQL("m.commercial_partner_id IN %s", tuple(partner_ids) or (0,)))
         return SQL(
             """
             SELECT m.id, m.commercial_partner_id AS partner_id, m.partner_id AS contact_id,
-                   m.amount_residual_signed AS amount, m.invoice_date_due AS date_due,
+                   COALESCE(n.net_signed, m.amount_residual_signed) AS amount,
+                   m.invoice_date_due AS date_due,
                    %(today)s - m.invoice_date_due AS days,
                    call_move.move_id IS NOT NULL AS call_requested
               FROM account_move m
               JOIN res_partner p ON p.id = m.commercial_partner_id
+              -- what the customer's open credits leave of the invoice (oldest first)
+              LEFT JOIN (%(net)s) n ON n.id = m.id
               LEFT JOIN (
                     -- invoices of call letters still to make: to send, or sent with their
                     -- call activity still open
@@ -181,6 +193,7 @@ class DunningWorklist(models.Model):
             """,
             today=today,
             company=company.id,
+            net=invoice_net_sql(company, partner_ids),
             where=SQL(" AND ").join(conditions),
         )
 

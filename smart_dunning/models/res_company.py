@@ -106,6 +106,13 @@ class ResCompany(models.Model):
         help="Where small shortfalls (bank charges, exchange rates) are booked. Empty: nothing "
         "is written off and the customer is reminded of every rest.",
     )
+    dunning_bank_hold_days = fields.Integer(
+        string="Unmatched Bank Line Hold (days)",
+        default=5,
+        help="An incoming bank line of a customer (found by partner, bank account or the "
+        "reference of an invoice or a letter) that nobody has matched yet holds the customer's "
+        "letters and calls for this many days after its date. 0: no hold.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -44,3 +44,6 @@ class ResConfigSettings(models.TransientModel):
         check_company=True,
         domain="[('account_type', 'in', ('expense', 'income_other', 'expense_direct_cost'))]",
     )
+    dunning_bank_hold_days = fields.Integer(
+        related="company_id.dunning_bank_hold_days", readonly=False
+    )

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -28,6 +28,7 @@ STATUS_FIELDS = [
     "currency_id",
     "amount_due",
     "amount_overdue",
+    "amount_unapplied",
     "days_overdue",
     "level_id",
     "dispute_count",
@@ -182,6 +183,21 @@ class ResPartner(models.Model):
         compute="_compute_dunning_status",
         search="_search_dunning_amount_overdue",
         groups="base.group_user",
+    )
+    dunning_amount_unapplied = fields.Monetary(
+        string="Unapplied Payments",
+        currency_field="dunning_currency_id",
+        compute="_compute_dunning_status",
+        groups="base.group_user",
+        help="Payments, credit notes and other credits on the customer's receivable not yet "
+        "matched with an invoice, in the company currency: deducted from what it owes.",
+    )
+    dunning_payment_pending = fields.Char(
+        string="Payment Received",
+        compute="_compute_dunning_payment_pending",
+        groups="base.group_user",
+        help="An incoming bank line of the customer that nobody has matched yet: its letters "
+        "and calls wait the company's hold days.",
     )
     dunning_days_overdue = fields.Integer(
         string="Oldest Overdue (Days)", compute="_compute_dunning_status", groups="base.group_user"
@@ -416,6 +432,7 @@ class ResPartner(models.Model):
             partner.dunning_currency_id = status.currency_id or currency
             partner.dunning_amount_due = status.amount_due
             partner.dunning_amount_overdue = status.amount_overdue
+            partner.dunning_amount_unapplied = status.amount_unapplied
             partner.dunning_days_overdue = status.days_overdue
             partner.dunning_status_level_id = status.level_id
             partner.dunning_status_dispute_count = status.dispute_count
@@ -427,6 +444,19 @@ class ResPartner(models.Model):
             partner.dunning_paid_count = status.paid_count
             partner.dunning_payment_behaviour = status.behaviour
             partner.dunning_behaviour_reason = status.behaviour_reason
+
+    @api.depends_context("company")
+    def _compute_dunning_payment_pending(self):
+        # Its own compute: the bank lines are read only where this is shown.
+        held = self.env["account.bank.statement.line"]._dunning_unmatched_payers(
+            self.env.company, fields.Date.context_today(self)
+        )
+        Status = self.env["dunning.partner.status"]
+        for partner in self:
+            line = held.get(partner.commercial_partner_id.id)
+            partner.dunning_payment_pending = line and Status._dunning_pending_text(
+                line, self.env.company
+            )
 
     def _search_dunning_status(self, status_field, operator, value, empty_value):
         """Search partners through their status; customers without a status row (nothing
@@ -598,6 +628,37 @@ class ResPartner(models.Model):
         )
         action.update(res_id=self.dunning_status_id.id, views=[(False, "form")], view_mode="form")
         return action
+
+    def action_dunning_match_credits(self):
+        """Odoo's own matching of outstanding credits: the form of the customer's oldest open
+        invoice in the current company, whose "Outstanding credits" list the unapplied
+        payments and credit notes, each with its "Add" button."""
+        self.ensure_one()
+        invoice = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("company_id", "=", self.env.company.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", OPEN_PAYMENT_STATES),
+            ],
+            order="invoice_date_due, id",
+            limit=1,
+        )
+        if not invoice:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no open invoice to match its payments and credits with.",
+                    customer=self.commercial_partner_id.display_name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": invoice.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
 
     def action_dunning_promise(self):
         """Quick action: the customer promises to pay its open invoices on a date."""
