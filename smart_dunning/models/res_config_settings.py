@@ -47,3 +47,9 @@ class ResConfigSettings(models.TransientModel):
     dunning_bank_hold_days = fields.Integer(
         related="company_id.dunning_bank_hold_days", readonly=False
     )
+    dunning_import_max_mb = fields.Integer(
+        related="company_id.dunning_import_max_mb", readonly=False
+    )
+    dunning_import_max_rows = fields.Integer(
+        related="company_id.dunning_import_max_rows", readonly=False
+    )

@@ -1,4 +1,5 @@
 import base64
+import re
 from collections import defaultdict
 from datetime import date, datetime, time
 
@@ -11,12 +12,28 @@ from odoo.fields import Command, Domain
 from odoo.tools import format_date
 
 from ..models.dunning_dispute import PAUSING_STATES
-from .callcentre_file import COLUMNS, REQUIRED_COLUMNS, cell_text, read_table
+from .callcentre_file import (
+    COLUMNS,
+    MAX_UNPACK_RATIO,
+    REQUIRED_COLUMNS,
+    TableError,
+    cell_text,
+    read_table,
+)
 
 # Errors listed in full before the rest is summed up.
 MAX_ERRORS = 50
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
-TIME_FORMATS = ("", " %H:%M", " %H:%M:%S")
+MEGABYTE = 1024 * 1024
+# Dates written as text: year first (ISO) is always understood; day and month otherwise in the
+# order declared on the wizard, never guessed from the user's language.
+_TIME = r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
+YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})" + _TIME)
+DATE_EXAMPLES = {"dmy": "31/03/2026", "mdy": "03/31/2026"}
+
+
+class AmbiguousDate(ValueError):
+    """A date whose year is written with two digits."""
 
 
 class DunningCallcentreImport(models.TransientModel):
@@ -27,6 +44,15 @@ class DunningCallcentreImport(models.TransientModel):
 
     file_data = fields.Binary(string="File", required=True, attachment=False)
     file_name = fields.Char()
+    date_format = fields.Selection(
+        [("dmy", "DD/MM/YYYY"), ("mdy", "MM/DD/YYYY")],
+        string="Dates Written As",
+        required=True,
+        default="dmy",
+        help="How the call centre writes dates that are text in the file (05/03/2026 is 5 March "
+        "as DD/MM/YYYY, 3 May as MM/DD/YYYY). Dates written year first (2026-03-05) and real "
+        "Excel dates are always understood.",
+    )
     state = fields.Selection([("upload", "Upload"), ("done", "Done")], default="upload")
     call_ids = fields.Many2many("dunning.call", string="Calls Imported", readonly=True)
     call_count = fields.Integer(string="Calls", readonly=True)
@@ -34,12 +60,14 @@ class DunningCallcentreImport(models.TransientModel):
     paid_count = fields.Integer(string="Skipped: Paid", readonly=True)
     paid_names = fields.Text(string="Paid Since the Export", readonly=True)
     not_called_count = fields.Integer(string="Not Called", readonly=True)
+    duplicate_count = fields.Integer(string="Skipped: Already Imported", readonly=True)
+    duplicate_names = fields.Text(string="Calls Already Imported", readonly=True)
     summary = fields.Html(readonly=True, sanitize=True)
 
     def action_import(self):
         self.ensure_one()
         rows = self._read_rows()
-        parsed, paid, not_called, errors = self._check_rows(rows)
+        parsed, paid, duplicates, not_called, errors = self._check_rows(rows)
         if errors:
             shown = errors[:MAX_ERRORS]
             if len(errors) > MAX_ERRORS:
@@ -53,7 +81,9 @@ class DunningCallcentreImport(models.TransientModel):
                     errors="\n".join(shown),
                 )
             )
-        calls = self.env["dunning.call"]._dunning_log_calls(self._entries(parsed))
+        calls = self.env["dunning.call"]
+        if parsed:
+            calls = calls._dunning_log_calls(self._entries(parsed))
         self.write(
             {
                 "state": "done",
@@ -63,6 +93,8 @@ class DunningCallcentreImport(models.TransientModel):
                 "paid_count": len(paid),
                 "paid_names": ", ".join(paid),
                 "not_called_count": not_called,
+                "duplicate_count": len(duplicates),
+                "duplicate_names": ", ".join(duplicates),
                 "summary": self._summary(calls),
             }
         )
@@ -85,27 +117,31 @@ class DunningCallcentreImport(models.TransientModel):
 
     def _read_rows(self):
         """The data rows as ``(row number, {column key: cell})``, after checking the header."""
+        company = self.env.company
+        size_limit = company.dunning_import_max_mb * MEGABYTE
+        data = self.file_data or b""
+        # base64 takes 4 characters for 3 bytes: refuse a huge file before decoding it
+        if len(data) * 3 // 4 > size_limit + 2:
+            raise UserError(self._too_large_message(len(data) * 3 // 4))
+        content = base64.b64decode(data)
+        if len(content) > size_limit:
+            raise UserError(self._too_large_message(len(content)))
         try:
-            table = read_table(base64.b64decode(self.file_data or b""))
-        except ValueError as error:
-            if error.args and error.args[0] == "xls":
-                raise UserError(
-                    self.env._("This is an old Excel file (.xls): save it as .xlsx or .csv.")
-                ) from None
-            raise UserError(
-                self.env._("This file cannot be read: import an .xlsx or a .csv file.")
-            ) from None
+            table = read_table(
+                content, company.dunning_import_max_rows, size_limit * MAX_UNPACK_RATIO
+            )
+        except TableError as error:
+            raise UserError(self._table_error_message(error)) from None
         except Exception:
             raise UserError(
                 self.env._("This file cannot be read: import an .xlsx or a .csv file.")
             ) from None
-        while table and not any(cell_text(cell) for cell in table[0]):
-            table.pop(0)
         if not table:
             raise UserError(self.env._("The file is empty."))
+        (_number, header), data_rows = table[0], table[1:]
         names = self._header_names()
         columns = {}
-        for index, cell in enumerate(table[0]):
+        for index, cell in enumerate(header):
             key = names.get(cell_text(cell).casefold())
             if key and key not in columns:
                 columns[key] = index
@@ -119,13 +155,49 @@ class DunningCallcentreImport(models.TransientModel):
                 )
             )
         rows = []
-        for number, cells in enumerate(table[1:], start=2):
+        for number, cells in data_rows:
             values = {
                 key: cells[index] if index < len(cells) else None for key, index in columns.items()
             }
             if any(cell_text(value) for value in values.values()):
                 rows.append((number, values))
         return rows
+
+    def _too_large_message(self, size):
+        return self.env._(
+            "This file is %(size)s MB; files over %(limit)s MB are not imported (Collections "
+            "settings). Split it into smaller files.",
+            size=f"{size / MEGABYTE:.1f}",
+            limit=self.env.company.dunning_import_max_mb,
+        )
+
+    def _table_error_message(self, error):
+        if error.code == "xls":
+            return self.env._("This is an old Excel file (.xls): save it as .xlsx or .csv.")
+        if error.code == "encoding":
+            return self.env._(
+                "This file is not a text file in an encoding we can read, nor an Excel "
+                'workbook: save it from Excel as .xlsx or as "CSV UTF-8".'
+            )
+        if error.code == "rows":
+            return self.env._(
+                "This file has more than %(limit)s rows; larger files are not imported "
+                "(Collections settings). Split it into smaller files.",
+                limit=error.params["limit"],
+            )
+        if error.code == "cells":
+            return self.env._(
+                "A row of this file has more than %(limit)s cells: keep only the columns of the "
+                "exported file.",
+                limit=error.params["limit"],
+            )
+        if error.code == "unpacked":
+            return self.env._(
+                "This workbook unpacks to more than %(limit)s MB, far more than its rows need: "
+                "open it in Excel and save it again as .xlsx, or save it as .csv.",
+                limit=error.params["limit"] // MEGABYTE,
+            )
+        return self.env._("This file cannot be read: import an .xlsx or a .csv file.")
 
     @api.model
     def _header_names(self):
@@ -204,7 +276,9 @@ class DunningCallcentreImport(models.TransientModel):
                 "smart_dunning.dunning_dispute_reason_other", raise_if_not_found=False
             ),
         }
-        parsed, paid, errors, seen = [], [], [], {}
+        logged_moments, logged_days = self._logged_calls(moves.values())
+        example = DATE_EXAMPLES[self.date_format or "dmy"]
+        parsed, paid, duplicates, errors, seen = [], [], [], [], {}
         not_called = 0
         for number, values in rows:
             name = cell_text(values.get("invoice"))
@@ -256,25 +330,73 @@ class DunningCallcentreImport(models.TransientModel):
             entry["outcome"] = outcome
             try:
                 entry["date"] = self._parse_call_date(values.get("call_date"))
+            except AmbiguousDate:
+                error(self._ambiguous_date_message("call_date", values, example))
+                continue
             except ValueError:
                 error(
                     self.env._(
-                        'the call date "%(date)s" is not a date (use 2026-03-31 or 31/03/2026).',
+                        'the call date "%(date)s" is not a date (use 2026-03-31 or %(example)s).',
                         date=cell_text(values.get("call_date")),
+                        example=example,
                     )
                 )
                 continue
             if entry["date"] and entry["date"] > fields.Datetime.now():
                 error(self.env._("the call date is in the future."))
                 continue
-            message = self._check_outcome(entry, values, today, lookups)
+            # the same file imported again: this call is already logged
+            if (
+                (move.id, outcome, entry["date"]) in logged_moments
+                if entry["date"]
+                else (move.id, outcome, today) in logged_days
+            ):
+                duplicates.append(name)
+                continue
+            message = self._check_outcome(entry, values, today, lookups, example)
             if message:
                 error(message)
                 continue
             parsed.append(entry)
-        return parsed, paid, not_called, errors
+        return parsed, paid, duplicates, not_called, errors
 
-    def _check_outcome(self, entry, values, today, lookups):
+    def _logged_calls(self, moves):
+        """What the call centre already reported about these invoices: the sets of ``(invoice
+        id, outcome, call moment)`` and of ``(invoice id, outcome, day of the call)``. A row
+        without a call date is a call of the day it is imported: it matches a call of that day."""
+        moments, days = set(), set()
+        move_ids = [move.id for move in moves]
+        if not move_ids:
+            return moments, days
+        # as superuser: a call another collector imported counts too (read-only, this company)
+        calls = (
+            self.env["dunning.call"]
+            .sudo()
+            .search_fetch(
+                Domain("source", "=", "call_centre")
+                & Domain("company_id", "=", self.env.company.id)
+                & Domain("move_ids", "in", move_ids),
+                ["date", "outcome", "move_ids"],
+            )
+        )
+        tz = self._tz()
+        for call in calls:
+            day = pytz.utc.localize(call.date).astimezone(tz).date()
+            for move_id in call.move_ids.ids:
+                moments.add((move_id, call.outcome, call.date))
+                days.add((move_id, call.outcome, day))
+        return moments, days
+
+    def _ambiguous_date_message(self, key, values, example):
+        return self.env._(
+            'the date "%(date)s" in the column "%(column)s" is ambiguous: write the year in '
+            "four digits (%(example)s).",
+            date=cell_text(values.get(key)),
+            column=self.env._(COLUMNS[key][0]),
+            example=example,
+        )
+
+    def _check_outcome(self, entry, values, today, lookups, example):
         """Read the cells the outcome needs into ``entry``; return the error, if any."""
         move = entry["move"]
         if entry["outcome"] == "promise":
@@ -283,10 +405,13 @@ class DunningCallcentreImport(models.TransientModel):
                 return self.env._("a promise to pay needs the promised payment date.")
             try:
                 entry["promise_date"] = self._parse_date(values.get("promise_date"))
+            except AmbiguousDate:
+                return self._ambiguous_date_message("promise_date", values, example)
             except ValueError:
                 return self.env._(
-                    'the promised date "%(date)s" is not a date (use 2026-03-31 or 31/03/2026).',
+                    'the promised date "%(date)s" is not a date (use 2026-03-31 or %(example)s).',
                     date=text,
+                    example=example,
                 )
             if entry["promise_date"] < today:
                 return self.env._(
@@ -330,34 +455,46 @@ class DunningCallcentreImport(models.TransientModel):
             return value.date()
         if isinstance(value, date):
             return value
-        return self._parse_datetime_text(cell_text(value), with_time=False).date()
+        return self._parse_datetime_text(cell_text(value))[0].date()
 
     def _parse_call_date(self, value):
         """The call's moment in UTC: a date alone means noon that day in the user's zone."""
         if value is None or not cell_text(value):
             return None
         if isinstance(value, datetime):
-            moment = value
+            # an Excel date without a time is a datetime at midnight
+            moment = value if value.time() != time(0) else datetime.combine(value, time(12))
         elif isinstance(value, date):
             moment = datetime.combine(value, time(12))
         else:
-            text = cell_text(value)
-            moment = self._parse_datetime_text(text, with_time=True)
-            if len(text) <= 10:
+            moment, has_time = self._parse_datetime_text(cell_text(value))
+            if not has_time:
                 moment = moment.replace(hour=12)
-        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
-        return tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
+        moment = moment.replace(microsecond=0, tzinfo=None)
+        return self._tz().localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
 
-    def _parse_datetime_text(self, text, with_time):
-        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
-        formats = (DATE_FORMATS[0], lang.date_format or "%m/%d/%Y", *DATE_FORMATS[1:])
-        for date_format in formats:
-            for time_format in TIME_FORMATS if with_time else ("",):
-                try:
-                    return datetime.strptime(text.replace("T", " "), date_format + time_format)
-                except ValueError:
-                    continue
-        raise ValueError(text)
+    def _tz(self):
+        return pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+
+    def _parse_datetime_text(self, text):
+        """``(datetime, whether a time was written)`` from a date written year first, or day
+        and month in the order of the wizard's date format. Raise AmbiguousDate for a
+        two-digit year, ValueError for anything else that is not a real date."""
+        match = YEAR_FIRST.fullmatch(text)
+        if match:
+            year, month, day = match.group(1, 2, 3)
+        else:
+            match = YEAR_LAST.fullmatch(text)
+            if not match:
+                raise ValueError(text)
+            left, right, year = match.group(1, 2, 3)
+            day, month = (right, left) if self.date_format == "mdy" else (left, right)
+        hour, minute, second = (int(part or 0) for part in match.group(4, 5, 6))
+        if len(year) != 4:
+            raise AmbiguousDate(text)
+        # datetime() raises ValueError for 31/02 or 25:00
+        moment = datetime(int(year), int(month), int(day), hour, minute, second)
+        return moment, match.group(4) is not None
 
     # ------------------------------------------------------------------ importing
 
