@@ -202,6 +202,36 @@ class TestBounces(MailCase):
         self.assertFalse(collector.dunning_email_suspect)
         self.assertNoBounce(letter, partner, invoice)
 
+    def bounce(self, letter, email, partner):
+        message = letter.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.env["mail.thread"]._routing_handle_bounce(
+            None,
+            {
+                "email_from": "MAILER-DAEMON@example.com",
+                "to": "bounce@coop.example.com",
+                "message_id": f"<bounce-{letter.id}@example.com>",
+                "bounced_email": email,
+                "bounced_partner": partner,
+                "bounced_msg_ids": [message.message_id],
+                "bounced_message": message,
+                "body": "550 5.1.1 User unknown",
+            },
+        )
+
+    def test_a_bounce_of_someone_elses_address_leaves_the_letter_alone(self):
+        partner = self.make_partner("Geen Bounce BV", lang="nl_BE")
+        letter, invoice = self.letter_for(partner)
+        with freeze_time(RUN_DAY):
+            letter.action_send()
+        follower = self.make_partner("Volger", email="volger@coop.example.com")
+        self.bounce(letter, follower.email, follower)
+        self.assertEqual(letter.state, "sent")
+        self.assertNoBounce(letter, partner, invoice)
+        # The customer's own bounce still counts.
+        self.bounce(letter, partner.email, partner)
+        self.assertEqual((letter.state, letter.approval_reason), ("to_approve", "mail_failed"))
+        self.assertTrue(partner.dunning_email_suspect)
+
     def test_known_bounce_is_not_mailed_again(self):
         partner = self.make_partner("Kapot Adres BV", lang="nl_BE")
         letter, _invoice = self.letter_for(partner)

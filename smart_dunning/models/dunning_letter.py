@@ -7,7 +7,13 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import exception_to_unicode, format_amount, format_date, formatLang
+from odoo.tools import (
+    email_normalize,
+    exception_to_unicode,
+    format_amount,
+    format_date,
+    formatLang,
+)
 from odoo.tools.pdf import merge_pdf
 
 from .bulk import bulk_write
@@ -767,7 +773,12 @@ class DunningLetter(models.Model):
 
     def _message_receive_bounce(self, email, partner):
         result = super()._message_receive_bounce(email, partner)
-        self._dunning_mail_failed(self.env._("The e-mail to %(email)s bounced.", email=email))
+        # A bounce of someone else's address (a follower's) says nothing about the customer.
+        bounced = email_normalize(email or "")
+        self.filtered(
+            lambda ltr: bounced
+            and email_normalize((ltr.contact_id or ltr.partner_id).email or "") == bounced
+        )._dunning_mail_failed(self.env._("The e-mail to %(email)s bounced.", email=email))
         return result
 
     def _log_on_documents(self):

@@ -81,7 +81,8 @@ class MailMail(models.Model):
             )
             # A mail to the collector that failed, or one the addressee did get, says
             # nothing about the customer's letter.
-            if not meant_for or addressee.id in (success_pids or ()) or email in success_emails:
+            reached = addressee.id in (success_pids or ()) or (email and email in success_emails)
+            if not meant_for or reached:
                 continue
             details = failure_reason or mail.failure_reason or ""
             permanent = failure_type in ADDRESS_FAILURE_TYPES or (
