@@ -437,8 +437,7 @@ class TestImportLimits(CallcentreCase):
                 r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD2000"/>', xml
             ).replace(
                 "</sheetData>",
-                '<row r="2000"><c r="A2000" t="inlineStr"><is><t>x</t></is></c></row>'
-                "</sheetData>",
+                '<row r="2000"><c r="A2000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
             ),
         )
         self.assertLess(len(content), 10_000)
