@@ -244,10 +244,17 @@ class TestUnmatchedBankLine(CreditCase):
         self.bank_line(500.0, account_number="BE68539007547034")
         self.assertHeld()
 
-    def test_bank_line_found_by_the_invoice_reference(self):
+    def test_bank_line_quoting_the_invoice_reference_pays_it_at_once(self):
+        # The reference names the invoice: the line is matched when it is booked, so there is
+        # nothing left to hold, and nothing to chase.
         invoice = self.make_invoice(self.customer, 500.0, DUE)
-        self.bank_line(500.0, payment_ref=invoice.payment_reference or invoice.name)
-        self.assertHeld()
+        st_line = self.bank_line(500.0, payment_ref=invoice.payment_reference or invoice.name)
+        self.assertTrue(st_line.is_reconciled)
+        self.assertEqual(invoice.payment_state, "paid")
+        run, letters = self.letters(d("2026-03-09"))
+        self.assertFalse(letters)
+        self.assertEqual(run.bank_hold_count, 0)
+        self.assertNotIn(self.customer, self.worklist("2026-03-09"))
 
     def test_outgoing_lines_hold_nothing(self):
         invoice = self.make_invoice(self.customer, 500.0, DUE)

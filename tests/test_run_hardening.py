@@ -268,8 +268,9 @@ class TestClashingRuns(CommittedRunCase):
         brewery, (beer,) = self.commit_customer("Brouwerij Serial NV", 300.0)
         result = {}
         with closing(self.db.cursor()) as cr_x:
-            # Someone edits the customer; the batch must update the customer's level.
-            cr_x.execute("UPDATE res_partner SET comment = 'called' WHERE id = %s", [brewery])
+            # Someone is editing the invoice: the batch's letter line, which refers to it,
+            # waits until the edit is saved.
+            cr_x.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE", [beer])
 
             def run_b():
                 with closing(self.db.cursor()) as cr_b:
@@ -291,7 +292,8 @@ class TestClashingRuns(CommittedRunCase):
             while "pid" not in result and thread.is_alive():
                 time.sleep(0.05)
             self.wait_until_blocked(result["pid"])
-            # Committed after the batch's snapshot: B cannot update that customer any more.
+            # Saved after the batch's snapshot: B cannot lock that invoice version any more.
+            cr_x.execute("UPDATE account_move SET ref = 'PO-7' WHERE id = %s", [beer])
             cr_x.commit()
         thread.join(timeout=120)
         self.assertFalse(thread.is_alive())
