@@ -17,6 +17,7 @@ from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests.common import get_db_name
+from odoo.tools import format_date
 
 from .common import DunningCase, d
 
@@ -392,3 +393,22 @@ class TestRunDate(DunningCase):
             self.env["dunning.run"].with_user(collector).with_context(lang=collector.lang).create(
                 {"date": d("2099-01-01"), "company_id": self.company.id}
             )
+
+
+class TestRunName(DunningCase):
+    def test_a_run_is_named_in_the_readers_language(self):
+        run = self.env["dunning.run"].create(
+            {"date": d("2026-03-20"), "company_id": self.company.id}
+        )
+        for lang, words in (
+            ("nl_BE", "Aanmaningsronde van"),
+            ("fr_BE", "Traitement du"),
+            ("en_US", "Run of"),
+        ):
+            self.env["res.lang"]._activate_lang(lang)
+            reader = run.with_context(lang=lang)
+            self.assertEqual(
+                reader.display_name, f"{words} {format_date(reader.env, run.date)}", lang
+            )
+        # Whoever made it, the stored key is the same.
+        self.assertEqual(run.name, "2026-03-20")

@@ -356,13 +356,6 @@ class DunningDispute(models.Model):
             },
         }
 
-    def action_open_invoices(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice")
-        action["domain"] = [("id", "in", self.move_ids.ids)]
-        action["context"] = {"create": False}
-        return action
-
     # ------------------------------------------------------------------ business
 
     def _state_label(self):

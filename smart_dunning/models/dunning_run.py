@@ -10,7 +10,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import db_connect
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .account_move import OPEN_PAYMENT_STATES
 from .bulk import bulk_create, new_ids
@@ -70,8 +70,20 @@ class DunningRun(models.Model):
 
     @api.depends("date", "company_id")
     def _compute_name(self):
+        # A stored key for searching and sorting; people read the display name, in their
+        # own language.
         for run in self:
-            run.name = self.env._("Run of %(date)s", date=run.date) if run.date else False
+            run.name = run.date.isoformat() if run.date else False
+
+    @api.depends("date")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = (
+                self.env._("Run of %(date)s", date=format_date(self.env, run.date))
+                if run.date
+                else ""
+            )
 
     @api.constrains("date")
     def _check_date(self):
@@ -92,14 +104,14 @@ class DunningRun(models.Model):
             raise UserError(self.env._("Only collections users may start a dunning run."))
         for run in self:
             if run.state == "done":
-                raise UserError(self.env._("Run %(run)s is already done.", run=run.name))
+                raise UserError(self.env._("%(run)s is already done.", run=run.display_name))
             # A run left running (its worker died) is finished from where it stopped.
             if not run.with_company(run.company_id)._execute(commit=False):
                 raise UserError(
                     self.env._(
-                        "Run %(run)s is being executed right now, by the daily job or another "
+                        "%(run)s is being executed right now, by the daily job or another "
                         "user. Try again when it is done.",
-                        run=run.name,
+                        run=run.display_name,
                     )
                 )
         return True

@@ -6,7 +6,7 @@ from odoo.tools import SQL
 from .account_move import OPEN_PAYMENT_STATES
 from .dunning_dispute import PAUSING_STATES
 from .dunning_partner_status import BEHAVIOUR_HELP, BEHAVIOURS
-from .dunning_schedule import in_payment_window, next_payment_day, parse_payment_days
+from .dunning_schedule import parse_payment_days
 
 # The partner fields the check at posting reads (models/data_check.py).
 DATA_CHECK_FIELDS = {"email", "zip", "country_id", "dunning_po_required", "dunning_email_suspect"}
@@ -561,18 +561,6 @@ class ResPartner(models.Model):
                         THEN %(c)s.dunning_policy_b2c_id ELSE %(c)s.dunning_policy_b2b_id END)""",
             p=partner,
             c=company,
-        )
-
-    def _dunning_in_payment_window(self, on_date):
-        """True when ``on_date`` is in the days before this customer's usual payment day."""
-        self.ensure_one()
-        days = parse_payment_days(self.commercial_partner_id.payment_days)
-        return in_payment_window(days, on_date, self.env.company.dunning_payment_day_window)
-
-    def _dunning_next_payment_day(self, on_date):
-        self.ensure_one()
-        return next_payment_day(
-            parse_payment_days(self.commercial_partner_id.payment_days), on_date
         )
 
     def action_open_dunning_letters(self):
