@@ -699,6 +699,7 @@ def run_worker_pid(db):
         """SELECT DISTINCT a.application_name FROM pg_locks l
              JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.relation = 'dunning_run'::regclass AND a.datname = current_database()
+              AND l.mode IN ('RowShareLock', 'RowExclusiveLock')
               AND a.pid != pg_backend_pid()""",
     )
     for (name,) in rows:
