@@ -709,7 +709,8 @@ def run_worker_pid(db):
 
 
 def killer(proc, db, today, deadline, events, logfile):
-    """SIGKILL the worker executing the run once the run has committed letters."""
+    """SIGKILL the worker executing the run once the run has committed letters (the run may
+    outlast the users: ``deadline`` is the end of the wait for the run)."""
     while time.monotonic() < deadline:
         state, letters = run_state(db, today)
         if state == "running" and letters:
@@ -769,7 +770,7 @@ def scenario(args, db, faults, logins, today, suspects):
         events.append({"cron_triggered": round(time.monotonic() - t0, 1)})
         if faults:
             kill = threading.Thread(
-                target=killer, args=(proc, db, today, deadline, events, logfile), daemon=True
+                target=killer, args=(proc, db, today, deadline + 600, events, logfile), daemon=True
             )
             kill.start()
         for thread in threads:
