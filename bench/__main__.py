@@ -323,6 +323,9 @@ def main():
         "--extend-rates", action="store_true", help="every letter claims (and is sent)"
     )
     load.add_argument("--skip-expected", action="store_true", help="reuse NAME_expected")
+    load.add_argument(
+        "--no-jit", action="store_true", help="PGOPTIONS='-c jit=off' for the Odoo processes"
+    )
     load.add_argument("--drain", type=int, default=60, help="seconds of sending after the run")
     load.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
