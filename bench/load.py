@@ -697,41 +697,36 @@ def run_state(db, today):
     return rows[0] if rows else (None, 0)
 
 
-def run_worker_pid(db):
-    """The Odoo process whose transaction holds the run's row lock (the cron worker)."""
-    rows = _query(
-        db,
-        """SELECT DISTINCT a.application_name FROM pg_locks l
-             JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.relation = 'dunning_run'::regclass AND a.datname = current_database()
-              AND l.mode IN ('RowShareLock', 'RowExclusiveLock')
-              AND a.pid != pg_backend_pid()""",
-    )
-    for (name,) in rows:
-        if name and name.startswith("odoo-") and name[5:].isdigit():
-            return int(name[5:])
-    return None
+def run_job_pid(logfile):
+    """The cron worker that started the daily dunning job last, as its log line names it."""
+    pid = None
+    with open(logfile) as handle:
+        for line in handle:
+            if "Job 'Dunning: daily run'" in line and "starting" in line:
+                pid = int(line.split()[2])
+    return pid
 
 
 def killer(proc, db, today, deadline, events, logfile):
-    """SIGKILL the worker executing the run once the run has committed letters (the run may
-    outlast the users: ``deadline`` is the end of the wait for the run)."""
+    """SIGKILL the cron worker executing the run, 10 s into the job (the run may outlast the
+    users: ``deadline`` is the end of the wait for the run)."""
     while time.monotonic() < deadline:
-        state, letters = run_state(db, today)
-        if state == "running" and letters:
-            pid = run_worker_pid(db)
-            if pid and pid in workers(proc):
+        pid = run_job_pid(logfile)
+        if pid:
+            time.sleep(10)
+            state, letters = run_state(db, today)
+            if state != "done" and pid in workers(proc):
                 os.kill(pid, signal.SIGKILL)
                 events.append(
                     {
-                        "killed": "cron worker",
+                        "killed": "cron worker running the dunning job",
                         "pid": pid,
-                        "letters_then": letters,
+                        "run_state_then": state,
+                        "letters_committed_then": letters,
                         "at": round(time.monotonic() - events[0]["t0"], 1),
                     }
                 )
                 return
-        if state == "done":
             break
         time.sleep(0.5)
     # The run was too quick to catch: kill an HTTP worker instead, mid-load.
@@ -753,6 +748,7 @@ def scenario(args, db, faults, logins, today, suspects):
     smtp.start()
     suffix = ("faults" if faults else "calm") + ("_nojit" if args.no_jit else "")
     logfile = f"/tmp/bench_load_{db}_{suffix}.log"
+    open(logfile, "w").close()  # one log per scenario: the job's pid is read from it
     proc, base = start_odoo(db, args.port, logfile, args.no_jit)
     stats = Stats()
     events = [{"t0": time.monotonic()}]
