@@ -9,6 +9,11 @@ worklist --db NAME [--rows N]                   call worklist first page, call-c
 prevention --db NAME [--invoices N]             post N invoices with the data check off and on
 panel    --db NAME                              partner list badge, status lists, aging
                                                 report and panel query count, on a copy
+unapplied --db NAME [--target NAME_pay] [--share 0.1]
+                                                copy NAME and give a share of its customers
+                                                an unmatched (unapplied) posted payment
+load     --db NAME [--minutes 5] [--faults]     Odoo with 4 workers on a copy: 20 users over
+                                                JSON-RPC while the daily cron runs
 """
 
 import argparse
@@ -243,6 +248,25 @@ def cmd_panel(args):
     return result
 
 
+def cmd_unapplied(args):
+    from .unapplied import add_unapplied
+
+    target = args.target or f"{args.db}_pay"
+    copy_db(args.db, target)
+    env = env_for(target)
+    try:
+        result = add_unapplied(env, args.share, seed=args.seed)
+    finally:
+        env.cr.close()
+    print(json.dumps({"unapplied": {"db": target, **result}}, indent=2))
+
+
+def cmd_load(args):
+    from .load import run
+
+    print(json.dumps({"load": run(args, copy_db)}, indent=2))
+
+
 def main():
     parser = argparse.ArgumentParser(
         prog="make bench ARGS=",
@@ -279,6 +303,31 @@ def main():
     prev.add_argument("--seed", type=int, default=42)
     panel = sub.add_parser("panel")
     panel.add_argument("--db", default="smart_dunning_bench")
+    unap = sub.add_parser("unapplied")
+    unap.add_argument("--db", default="smart_dunning_bench")
+    unap.add_argument("--target", help="database to build (default: NAME_pay)")
+    unap.add_argument("--share", type=float, default=0.1, help="share of customers")
+    unap.add_argument("--seed", type=int, default=7)
+    load = sub.add_parser("load")
+    load.add_argument("--db", default="smart_dunning_bench")
+    load.add_argument("--minutes", type=float, default=5.0)
+    load.add_argument("--users", type=int, default=20)
+    load.add_argument(
+        "--port", type=int, default=int(os.environ.get("SMART_DUNNING_HTTP_PORT", 8181))
+    )
+    load.add_argument("--smtp-port", type=int, default=8125, help="bench SMTP on 127.0.0.1")
+    load.add_argument(
+        "--faults", action="store_true", help="mail down half the time, kill a worker"
+    )
+    load.add_argument(
+        "--extend-rates", action="store_true", help="every letter claims (and is sent)"
+    )
+    load.add_argument("--skip-expected", action="store_true", help="reuse NAME_expected")
+    load.add_argument(
+        "--no-jit", action="store_true", help="PGOPTIONS='-c jit=off' for the Odoo processes"
+    )
+    load.add_argument("--drain", type=int, default=60, help="seconds of sending after the run")
+    load.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     config.parse_config(["-c", CONF, "--log-level=warn"], setup_logging=True)
     commands = {
@@ -289,6 +338,8 @@ def main():
         "worklist": cmd_worklist,
         "prevention": cmd_prevention,
         "panel": cmd_panel,
+        "unapplied": cmd_unapplied,
+        "load": cmd_load,
     }
     commands[args.command](args)
 
