@@ -36,7 +36,9 @@ class DunningWorklist(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     user_id = fields.Many2one("res.users", string="Collector", readonly=True)
     salesperson_id = fields.Many2one("res.users", readonly=True)
-    dunning_level_id = fields.Many2one("dunning.level", readonly=True)
+    # Read for the rows shown only: the level of every customer of the company, joined on
+    # each read, cost the first page seconds on 30,000 customers.
+    dunning_level_id = fields.Many2one(related="partner_id.dunning_level_id")
     invoice_count = fields.Integer(string="Invoices", readonly=True)
     amount_due = fields.Monetary(readonly=True)
     date_due = fields.Date(string="Oldest Due Date", readonly=True)
@@ -85,21 +87,18 @@ class DunningWorklist(models.Model):
             """
             SELECT p.id AS id, p.id AS partner_id, %(company)s AS company_id,
                    %(currency)s AS currency_id, p.dunning_user_id AS user_id,
-                   p.user_id AS salesperson_id, lv.level_id AS dunning_level_id,
+                   p.user_id AS salesperson_id,
                    count(*) AS invoice_count, sum(cand.amount) AS amount_due,
                    min(cand.date_due) AS date_due, max(cand.days) AS days_overdue,
                    sum(cand.amount * cand.days) AS priority,
                    bool_or(cand.call_requested) AS call_requested
               FROM (%(candidates)s) cand
               JOIN res_partner p ON p.id = cand.partner_id
-              -- the customer's level in this company (res.partner.dunning_level_id)
-              LEFT JOIN (%(levels)s) lv(partner_id, level_id) ON lv.partner_id = p.id
-             GROUP BY p.id, lv.level_id
+             GROUP BY p.id
             """,
             company=company.id,
             currency=company.currency_id.id,
             candidates=self._candidate_sql(),
-            levels=self.env["res.partner"]._dunning_levels_sql(company),
         )
 
     @api.model
