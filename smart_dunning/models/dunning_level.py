@@ -94,3 +94,14 @@ class DunningLevel(models.Model):
     def _dunning_step(self):
         """This level as ``(id, sequence, delay_days)``, or None when empty."""
         return (self.id, self.sequence, self.delay_days) if self else None
+
+    @api.model
+    def _search_operand(self, operator, value):
+        """What a search on a level field of an invoice or a customer compares with: the
+        levels (ids or a subquery) and whether "no level" matches; None for an operator
+        those searches do not support."""
+        if operator in ("any", "not any"):
+            return self.with_context(active_test=False)._search(value).subselect(), False
+        if operator in ("in", "not in"):
+            return tuple(v for v in value if v), False in value
+        return None

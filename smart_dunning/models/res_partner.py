@@ -322,13 +322,10 @@ class ResPartner(models.Model):
 
     def _search_dunning_level_id(self, operator, value):
         """Customers by the highest level of their open invoices in the current company."""
-        if operator in ("any", "not any"):
-            Level = self.env["dunning.level"].with_context(active_test=False)
-            levels, include_null = Level._search(value).subselect(), False
-        elif operator in ("in", "not in"):
-            levels, include_null = tuple(v for v in value if v), False in value
-        else:
+        operand = self.env["dunning.level"]._search_operand(operator, value)
+        if operand is None:
             return NotImplemented
+        levels, include_null = operand
         positive = operator in ("in", "any")
         top = self._dunning_levels_sql(self.env.company)
 
