@@ -25,7 +25,8 @@ DB_TEST=${DB_PREFIX}_test
 DB_TEST_DEMO=${DB_PREFIX}_test_demo
 DB_TEST_SALE=${DB_PREFIX}_test_sale
 # Modules the addon needs, installed once into template databases that test runs copy.
-BASE_MODULES=account,contacts,mail
+# payment_demo: a payment provider, so that the portal's "Pay online" works in tests and the demo.
+BASE_MODULES=account,contacts,mail,payment_demo
 # The demo (and the test of the demo) is a Belgian company on the Belgian chart of accounts.
 DEMO_MODULES=$BASE_MODULES,l10n_be
 # The customers' languages; smart_dunning's nl.po and fr.po load into them.
@@ -82,8 +83,10 @@ ensure_venv() {
     log "building $VENV (Odoo requirements, a few minutes the first time)"
     [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV" || die "cannot create a virtualenv: apt-get install python3-venv"
     # cbor2 5.4.2 (pinned by Odoo) imports pkg_resources in its build: setuptools<81 everywhere.
+    # Upgraded, not just kept: the pkg_resources of an old venv's setuptools cannot find
+    # normalised dist-info names (zope_interface), and Odoo's gevent process then dies at start.
     export PIP_CONSTRAINT=$ROOT/tools/constraints.txt PIP_DISABLE_PIP_VERSION_CHECK=1
-    "$VENV/bin/pip" install -q 'setuptools<81' wheel
+    "$VENV/bin/pip" install -q -U 'setuptools>=70,<81' wheel
     grep -vi '^python-ldap' "$ODOO/requirements.txt" >"$VENV/odoo-requirements.txt"
     "$VENV/bin/pip" install -q -r "$VENV/odoo-requirements.txt" -r "$ROOT/tools/requirements-dev.txt"
     if ! "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$ODOO" 2>/dev/null; then
