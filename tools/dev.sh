@@ -390,7 +390,7 @@ case "${1:-}" in
     i18n) cmd_i18n ;;
     db-start) setup ;;
     wheel) setup; check_wheel ;;
-    templates) setup; template_db 0; template_db 1 ;;
+    templates) setup; template_db 0; template_db 1 "$DEMO_MODULES"; template_db 0 "$BASE_MODULES,sale_management" ;;
     db-stop) cmd_db_stop ;;
     clean) cmd_clean ;;
     *) echo "usage: $0 setup|demo|test|lint|shell|bench|i18n|db-start|db-stop|clean" >&2; exit 2 ;;
