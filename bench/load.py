@@ -622,7 +622,7 @@ def user_thread(role, client, rng, stats):
 def start_odoo(db, port, logfile, no_jit=False):
     cmd = [
         sys.executable,
-        os.path.join(os.path.dirname(__file__), "odoo_server.py"),
+        os.path.join(ODOO, "odoo-bin"),
         "-c",
         CONF,
         "-d",
