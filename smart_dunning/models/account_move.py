@@ -7,10 +7,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
-from . import data_check
-from .bulk import bulk_write
+from ..lib import data_check
+from ..lib.bulk import bulk_write
+from ..lib.dunning_schedule import next_step
+from ..lib.open_invoice import OPEN_PAYMENT_STATES
 from .dunning_dispute import PAUSING_STATES
-from .dunning_schedule import next_step
 
 DUNNING_STATES = [
     ("not_due", "Not due"),
@@ -22,7 +23,6 @@ DUNNING_STATES = [
     ("judicial", "Judicial"),
     ("paid", "Paid"),
 ]
-OPEN_PAYMENT_STATES = ("not_paid", "partial")
 
 
 class AccountMove(models.Model):

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
-from .dunning_fees import scale_amount
+from ..lib.dunning_fees import scale_amount
 
 SCALE_KINDS = [
     ("be_b2c_lump_sum", "Belgium, consumers: maximum lump-sum damages (Book XIX CEL)"),

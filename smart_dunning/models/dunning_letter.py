@@ -16,11 +16,11 @@ from odoo.tools import (
 )
 from odoo.tools.pdf import merge_pdf
 
-from .bulk import bulk_write
+from ..lib.bulk import bulk_write
+from ..lib.open_credit import invoice_nets
+from ..lib.payment_matching import reconcile_with_invoices, reference_candidates
+from ..lib.structured_communication import format_ogm, is_valid_ogm
 from .dunning_level import CHANNELS
-from .open_credit import invoice_nets
-from .payment_matching import reconcile_with_invoices, reference_candidates
-from .structured_communication import format_ogm, is_valid_ogm
 
 _logger = logging.getLogger(__name__)
 

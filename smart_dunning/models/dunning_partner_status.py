@@ -3,9 +3,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
+from ..lib.open_credit import invoice_net_sql, open_credits_sql
 from .dunning_call import CALL_OUTCOMES
 from .dunning_dispute import PAUSING_STATES
-from .open_credit import invoice_net_sql, open_credits_sql
 
 BEHAVIOURS = [("on_time", "On time"), ("late", "Late"), ("at_risk", "At risk")]
 # Days looked back for the average days to pay and for broken payment plans.

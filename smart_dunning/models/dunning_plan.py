@@ -7,13 +7,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
-from .payment_matching import (
+from ..lib.payment_matching import (
     find_documents,
     reconcile_document,
     reconcile_with_invoices,
     reference_candidates,
 )
-from .structured_communication import format_ogm, is_valid_ogm
+from ..lib.structured_communication import format_ogm, is_valid_ogm
 
 PLAN_STATES = [
     ("draft", "Draft"),

@@ -12,12 +12,12 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tools import SQL, format_date
 
+from ..lib.bulk import bulk_create, new_ids
+from ..lib.dunning_schedule import in_payment_window, next_step, parse_payment_days
+from ..lib.open_credit import flush_credits, invoice_net_sql, open_credit_moves
 from .account_move import OPEN_PAYMENT_STATES
-from .bulk import bulk_create, new_ids
 from .dunning_letter import letter_amounts, letter_payment_reference, letter_reference
 from .dunning_letter_fee import ClaimLetter, ClaimLine
-from .dunning_schedule import in_payment_window, next_step, parse_payment_days
-from .open_credit import flush_credits, invoice_net_sql, open_credit_moves
 
 _logger = logging.getLogger(__name__)
 

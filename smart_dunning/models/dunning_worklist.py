@@ -7,10 +7,10 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..lib.dunning_schedule import in_payment_window, parse_payment_days
+from ..lib.open_credit import flush_credits, invoice_net_sql
 from .account_move import OPEN_PAYMENT_STATES
 from .dunning_call import CALL_OUTCOMES
-from .dunning_schedule import in_payment_window, parse_payment_days
-from .open_credit import flush_credits, invoice_net_sql
 
 # A customer who agreed on one of these today is not called again the same day.
 SETTLED_TODAY = ("promise", "payment_term")

@@ -3,10 +3,10 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..lib.dunning_schedule import parse_payment_days
 from .account_move import OPEN_PAYMENT_STATES
 from .dunning_dispute import PAUSING_STATES
 from .dunning_partner_status import BEHAVIOUR_HELP, BEHAVIOURS
-from .dunning_schedule import parse_payment_days
 
 # The partner fields the check at posting reads (models/data_check.py).
 DATA_CHECK_FIELDS = {"email", "zip", "country_id", "dunning_po_required", "dunning_email_suspect"}

@@ -14,7 +14,7 @@ Everything is SQL, computed once for a batch of customers, never once per custom
 
 from odoo.tools import SQL
 
-from .account_move import OPEN_PAYMENT_STATES
+from .open_invoice import OPEN_PAYMENT_STATES
 
 
 def flush_credits(env):
