@@ -1,6 +1,12 @@
 import sys as _sys
 
 from ..lib import data_check, open_credit
+
+# The mixins first: a model must be defined after the models it inherits, and the model files
+# import each other (account_move imports dunning_dispute).
+from . import dunning_agreement_mixin, dunning_dated_period_mixin
+
+# isort: split
 from . import (
     account_bank_statement_line,
     account_move,
