@@ -10,7 +10,7 @@ from odoo.tools import SQL
 from ..lib import data_check
 from ..lib.bulk import bulk_write
 from ..lib.dunning_schedule import next_step
-from ..lib.open_invoice import OPEN_PAYMENT_STATES
+from ..lib.open_invoice import OPEN_PAYMENT_STATES, open_invoice_domain
 from .dunning_dispute import PAUSING_STATES
 
 DUNNING_STATES = [
@@ -326,7 +326,7 @@ class AccountMove(models.Model):
         for move in self:
             if move not in invoices:
                 move.dunning_state = False
-            elif move.payment_state not in OPEN_PAYMENT_STATES or move.amount_residual <= 0:
+            elif not move._dunning_is_open_invoice():
                 move.dunning_state = "paid"
             elif move.dunning_judicial:
                 move.dunning_state = "judicial"
@@ -418,13 +418,9 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ hooks
 
     def _dunning_is_open_invoice(self):
+        """Whether this invoice is open: :func:`~..lib.open_invoice.open_invoice_domain`."""
         self.ensure_one()
-        return (
-            self.move_type == "out_invoice"
-            and self.state == "posted"
-            and self.payment_state in OPEN_PAYMENT_STATES
-            and self.amount_residual > 0
-        )
+        return bool(self.filtered_domain(open_invoice_domain()))
 
     @api.model
     def _dunning_pause_domain(self, on_date):
@@ -450,22 +446,28 @@ class AccountMove(models.Model):
         """
 
         def to_sql(model, alias, query):
-            model.env["dunning.dispute"].flush_model(["state", "move_ids"])
-            model.env["dunning.plan"].flush_model(["state", "move_ids"])
-            return SQL(
-                """%s IN (
-                    SELECT rel.move_id FROM dunning_dispute_account_move_rel rel
-                      JOIN dunning_dispute dispute ON dispute.id = rel.dispute_id
-                     WHERE dispute.state IN %s
-                     UNION ALL
-                    SELECT rel.move_id FROM dunning_plan_account_move_rel rel
-                      JOIN dunning_plan plan ON plan.id = rel.plan_id
-                     WHERE plan.state = 'active')""",
-                SQL.identifier(alias, "id"),
-                PAUSING_STATES,
-            )
+            return model._dunning_agreement_sql(SQL.identifier(alias, "id"))
 
         return Domain.custom(to_sql=to_sql)
+
+    @api.model
+    def _dunning_agreement_sql(self, move_id):
+        """SQL: the invoice id ``move_id`` is in an open dispute or an active plan (see
+        :meth:`_dunning_agreement_domain`, and the payment status, which reads it too)."""
+        self.env["dunning.dispute"].flush_model(["state", "move_ids"])
+        self.env["dunning.plan"].flush_model(["state", "move_ids"])
+        return SQL(
+            """%s IN (
+                SELECT rel.move_id FROM dunning_dispute_account_move_rel rel
+                  JOIN dunning_dispute dispute ON dispute.id = rel.dispute_id
+                 WHERE dispute.state IN %s
+                 UNION ALL
+                SELECT rel.move_id FROM dunning_plan_account_move_rel rel
+                  JOIN dunning_plan plan ON plan.id = rel.plan_id
+                 WHERE plan.state = 'active')""",
+            move_id,
+            PAUSING_STATES,
+        )
 
     def _dunning_is_paused(self, on_date=None):
         """Return the invoices of ``self`` whose dunning is paused on ``on_date`` (default:
@@ -514,7 +516,7 @@ class AccountMove(models.Model):
     def _dunning_resume(self, on_date):
         """Resume dunning of the open invoices of ``self`` after a dispute or a plan, from the
         level they reached, with the next delay counting from ``on_date``. Returns them."""
-        moves = self.sudo().filtered(lambda m: m._dunning_is_open_invoice())
+        moves = self.sudo().filtered_domain(open_invoice_domain())
         moves._dunning_restart(on_date)
         return moves.with_env(self.env)
 
