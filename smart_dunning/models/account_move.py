@@ -8,7 +8,6 @@ from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
 from ..lib import data_check
-from ..lib.bulk import bulk_write
 from ..lib.dunning_schedule import next_step
 from ..lib.open_invoice import OPEN_PAYMENT_STATES, open_invoice_domain
 from .dunning_dispute import PAUSING_STATES
@@ -532,9 +531,17 @@ class AccountMove(models.Model):
         """Resume dunning from ``restart_date``: the remaining levels keep their spacing but
         count from that date, as if the last level had been reached on it."""
         for level, moves in self.grouped("dunning_level_id").items():
-            bulk_write(
-                moves, {"dunning_anchor_date": restart_date - timedelta(days=level.delay_days)}
+            moves._dunning_write(
+                {"dunning_anchor_date": restart_date - timedelta(days=level.delay_days)}
             )
+
+    def _dunning_write(self, vals):
+        """Write dunning's own fields on these invoices through ``write()``, so that tracking
+        and the overrides of other modules apply. Callers batch the invoices that get the same
+        values. It is not the user's edit of the invoice: Odoo's ``is_manually_modified``
+        stays as it was."""
+        if self:
+            self.with_context(skip_is_manually_modified=True).write(vals)
 
     # ------------------------------------------------------------------ actions
 
@@ -601,7 +608,7 @@ class AccountMove(models.Model):
     def button_draft(self):
         res = super().button_draft()
         # Back in draft, the problems show live on the form and are checked again at posting.
-        bulk_write(self.filtered("dunning_data_errors"), {"dunning_data_errors": False})
+        self.filtered("dunning_data_errors")._dunning_write({"dunning_data_errors": False})
         return res
 
     def write(self, vals):
@@ -839,7 +846,9 @@ class AccountMove(models.Model):
             groups.setdefault(value, []).append(move.id)
             notes[move.id] = move._dunning_data_error_note(codes, posting)
         for value, ids in groups.items():
-            bulk_write(self.browse(ids), {"dunning_data_errors": value})
+            # sudo: the warning follows the customer data whoever changes it (a salesperson
+            # cannot write invoices), as the bulk UPDATE it replaces did
+            self.browse(ids).sudo()._dunning_write({"dunning_data_errors": value})
         if notes:
             self.browse(list(notes))._message_log_batch(notes)
 

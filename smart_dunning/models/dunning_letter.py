@@ -16,7 +16,6 @@ from odoo.tools import (
 )
 from odoo.tools.pdf import merge_pdf
 
-from ..lib.bulk import bulk_write
 from ..lib.open_credit import invoice_nets
 from ..lib.payment_matching import reconcile_with_invoices, reference_candidates
 from ..lib.structured_communication import format_ogm, is_valid_ogm
@@ -695,7 +694,9 @@ class DunningLetter(models.Model):
                 )
                 letter.message_post(body=note)
             letter.judicial_route = route
-            bulk_write(letter.move_ids, {"dunning_judicial": True, "dunning_judicial_route": route})
+            letter.move_ids._dunning_write(
+                {"dunning_judicial": True, "dunning_judicial_route": route}
+            )
             handler = (
                 letter.policy_id.bailiff_id if route == "bailiff" else letter.policy_id.lawyer_id
             )
