@@ -565,7 +565,14 @@ class DunningLetter(models.Model):
         # of an earlier attempt goes.
         letters.write({"sent_date": sent_date, "mail_failure_reason": False})
         for channel, batch in letters.grouped("channel").items():
-            getattr(batch, f"_send_{channel}")()
+            # Named, not built from the channel: grep finds the callers of each sender.
+            senders = {
+                "email": batch._send_email,
+                "letter": batch._send_letter,
+                "call": batch._send_call,
+                "judicial": batch._send_judicial,
+            }
+            senders[channel]()
         # A channel hands back the letters it could not send (e.g. no e-mail address, or a
         # mail server that failed while sending, which leaves its error on the letter).
         letters = letters.filtered(lambda ltr: ltr.state == "draft" and not ltr.mail_failure_reason)
