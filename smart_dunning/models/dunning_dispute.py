@@ -24,7 +24,6 @@ class DunningDispute(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "dunning.agreement.mixin"]
     _order = "date desc, id desc"
 
-    name = fields.Char(string="Reference", compute="_compute_name", store=True, readonly=True)
     partner_id = fields.Many2one(
         help="The customer (the company, or the individual) who disputes the invoices."
     )
@@ -96,10 +95,8 @@ class DunningDispute(models.Model):
         "CHECK (amount_disputed >= 0)", "The amount disputed cannot be negative."
     )
 
-    @api.depends("date")
-    def _compute_name(self):
-        for dispute in self:
-            dispute.name = f"DSP/{dispute.date.year}/{dispute.id or 0:05d}" if dispute.date else "/"
+    def _reference_code(self, vals):
+        return "dunning.dispute"
 
     @api.depends("move_ids")
     def _compute_amount_disputed(self):

@@ -50,7 +50,6 @@ class DunningPlan(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "dunning.agreement.mixin"]
     _order = "id desc"
 
-    name = fields.Char(string="Reference", compute="_compute_name", store=True, readonly=True)
     kind = fields.Selection(
         [("plan", "Instalment plan"), ("promise", "Promise to pay")],
         required=True,
@@ -138,12 +137,9 @@ class DunningPlan(models.Model):
         required=True,
     )
 
-    @api.depends("kind")
-    def _compute_name(self):
-        for plan in self:
-            year = (plan.create_date or fields.Datetime.now()).year
-            prefix = "PTP" if plan.kind == "promise" else "PLAN"
-            plan.name = f"{prefix}/{year}/{plan.id or 0:05d}"
+    def _reference_code(self, vals):
+        kind = vals.get("kind") or self.env.context.get("default_kind")
+        return "dunning.plan.promise" if kind == "promise" else "dunning.plan"
 
     @api.depends("partner_id")
     def _compute_user_id(self):
