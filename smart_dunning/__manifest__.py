@@ -23,6 +23,7 @@
         "data/ir_cron_data.xml",
         "data/dunning_dispute_reason_data.xml",
         "data/dunning_plan_data.xml",
+        "data/ir_sequence_data.xml",
         "views/dunning_level_views.xml",
         "views/dunning_policy_views.xml",
         "views/dunning_letter_views.xml",

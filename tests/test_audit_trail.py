@@ -1,6 +1,8 @@
 """Audit trail: what a court or an auditor may ask for is never deleted, and every change of
 state of a letter, a dispute or a payment plan shows in its chatter."""
 
+from datetime import timedelta
+
 from psycopg2.errors import ForeignKeyViolation
 
 from odoo import Command
@@ -357,3 +359,23 @@ class TestStateChangesAreTracked(TrailCase):
         self.assertEqual(self.tracked(plan, "state"), [("Draft", "Active"), ("Active", "Broken")])
         self.assertEqual(self.tracked(plan, "date_confirmed")[-1][1].date(), d("2026-03-16"))
         self.assertEqual(self.tracked(plan, "date_broken")[-1][1].date(), d("2026-04-15"))
+
+    def test_hand_over_shows_on_the_invoice(self):
+        # The hand-over is written through write(): tracking and other modules' overrides
+        # see it, and it is not taken for the user's own edit of the invoice.
+        self.policy_b2b.bailiff_id = self.make_partner("Gerechtsdeurwaarder Janssens")
+        invoice = self.make_invoice(self.customer, 1000.0, DUE)
+        for level in self.b2b_levels:
+            day = DUE + timedelta(days=level.delay_days)
+            with freeze_time(day):
+                letters = self.run_dunning(day).letter_ids
+                letters.filtered(lambda ltr: ltr.state == "draft")._dunning_send(sent_date=day)
+        self.assertEqual(letters.state, "to_approve", "the hand-over waits for approval")
+        self.flush_tracking()
+        manually_modified = invoice.is_manually_modified
+        with freeze_time(day):
+            letters.with_user(self.collector).action_send()
+        self.flush_tracking()
+        self.assertEqual(invoice.dunning_judicial_route, "bailiff")
+        self.assertEqual(self.tracked(invoice, "dunning_judicial"), [(False, 1)])
+        self.assertEqual(invoice.is_manually_modified, manually_modified)

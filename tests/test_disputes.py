@@ -175,6 +175,23 @@ class TestDisputeStates(DisputeCase):
         self.assertEqual(dispute.amount_disputed, 100.0)
 
 
+class TestDisputeReference(DisputeCase):
+    def test_numbered_by_the_company_sequence(self):
+        # The references come from ir.sequence: an admin may give a company its own.
+        self.env["ir.sequence"].create(
+            {
+                "name": "Geschillen",
+                "code": "dunning.dispute",
+                "prefix": "GES/",
+                "padding": 3,
+                "company_id": self.company.id,
+            }
+        )
+        first = self.open_dispute(self.make_invoice(self.customer, 100.0, DUE))
+        second = self.open_dispute(self.make_invoice(self.customer, 200.0, DUE))
+        self.assertEqual((first.name, second.name), ("GES/001", "GES/002"))
+
+
 class TestPauseAndResume(DisputeCase):
     def test_dispute_pauses_then_dunning_resumes_from_the_resolution_date(self):
         invoice = self.make_invoice(self.customer, 800.0, DUE)

@@ -6,12 +6,12 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
-from odoo.addons.smart_dunning.models.belgian_calendar import (
+from odoo.addons.smart_dunning.lib.belgian_calendar import (
     add_working_days,
     easter,
     public_holidays,
 )
-from odoo.addons.smart_dunning.models.dunning_fees import (
+from odoo.addons.smart_dunning.lib.dunning_fees import (
     MissingRateError,
     be_b2c_costs_from,
     interest,

@@ -10,7 +10,7 @@ import PyPDF2
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 
-from odoo.addons.smart_dunning.models.structured_communication import find_ogms, is_valid_ogm
+from odoo.addons.smart_dunning.lib.structured_communication import find_ogms, is_valid_ogm
 
 from .common import BelgianDunningCase, DunningCase, d
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import Command
 from odoo.tests import freeze_time
 
-from odoo.addons.smart_dunning.models.structured_communication import format_ogm
+from odoo.addons.smart_dunning.lib.structured_communication import format_ogm
 
 from .common import BelgianDunningCase, d
 

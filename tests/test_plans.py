@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time
 
-from odoo.addons.smart_dunning.models.structured_communication import format_ogm
+from odoo.addons.smart_dunning.lib.structured_communication import format_ogm
 
 from .common import DunningCase, d
 from .test_install import demo_env

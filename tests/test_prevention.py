@@ -3,7 +3,7 @@
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.smart_dunning.models import data_check
+from odoo.addons.smart_dunning.lib import data_check
 
 from .common import DunningCase, d
 from .test_disputes import DisputeCase
@@ -106,6 +106,14 @@ class TestChecks(PreventionCase):
         self.assertIsNone(data_check.postcode_problem("NL", "2514ab"))
         self.assertIsNone(data_check.normalize_postcode("BE", "0999"))
         self.assertEqual(data_check.postcode_problem("BE", "0999"), "zip_be")
+
+    def test_public_rule_paths_still_import(self):
+        # The README's public contract names the rules by their former home under models/.
+        from odoo.addons.smart_dunning.models.data_check import data_problems
+        from odoo.addons.smart_dunning.models.open_credit import invoice_net_sql
+
+        self.assertIs(data_problems, data_check.data_problems)
+        self.assertEqual(invoice_net_sql.__module__, "odoo.addons.smart_dunning.lib.open_credit")
 
     def test_credit_notes_and_vendor_bills_are_not_checked(self):
         self.company.dunning_data_check = "block"

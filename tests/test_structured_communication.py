@@ -1,6 +1,6 @@
 """Structured communication check digits (LEGAL.md section 3)."""
 
-from odoo.addons.smart_dunning.models.structured_communication import format_ogm, is_valid_ogm
+from odoo.addons.smart_dunning.lib.structured_communication import format_ogm, is_valid_ogm
 
 from .common import DunningCase
 

@@ -1,3 +1,12 @@
+import sys as _sys
+
+from ..lib import data_check, open_credit
+
+# The mixins first: a model must be defined after the models it inherits, and the model files
+# import each other (account_move imports dunning_dispute).
+from . import dunning_agreement_mixin, dunning_dated_period_mixin
+
+# isort: split
 from . import (
     account_bank_statement_line,
     account_move,
@@ -5,7 +14,6 @@ from . import (
     account_partial_reconcile,
     account_payment,
     dunning_call,
-    dunning_demo,
     dunning_dispute,
     dunning_dispute_reason,
     dunning_fee_scale,
@@ -24,3 +32,8 @@ from . import (
     res_config_settings,
     res_partner,
 )
+
+# The README's public contract names two helpers by their former home under models/: they
+# stay importable there (``from odoo.addons.smart_dunning.models.data_check import ...``).
+_sys.modules[f"{__name__}.data_check"] = data_check
+_sys.modules[f"{__name__}.open_credit"] = open_credit

@@ -5,9 +5,9 @@ from odoo.fields import Command, Domain
 
 from odoo.addons.base.models.res_bank import sanitize_account_number
 
+from ..lib.payment_matching import find_documents, reconcile_document
+from ..lib.structured_communication import find_ogms
 from .account_move import OPEN_PAYMENT_STATES
-from .payment_matching import find_documents, reconcile_document
-from .structured_communication import find_ogms
 
 
 class AccountBankStatementLine(models.Model):

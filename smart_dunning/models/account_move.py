@@ -7,10 +7,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL
 
-from . import data_check
-from .bulk import bulk_write
+from ..lib import data_check
+from ..lib.dunning_schedule import next_step
+from ..lib.open_invoice import OPEN_PAYMENT_STATES, open_invoice_domain
 from .dunning_dispute import PAUSING_STATES
-from .dunning_schedule import next_step
 
 DUNNING_STATES = [
     ("not_due", "Not due"),
@@ -22,7 +22,6 @@ DUNNING_STATES = [
     ("judicial", "Judicial"),
     ("paid", "Paid"),
 ]
-OPEN_PAYMENT_STATES = ("not_paid", "partial")
 
 
 class AccountMove(models.Model):
@@ -326,7 +325,7 @@ class AccountMove(models.Model):
         for move in self:
             if move not in invoices:
                 move.dunning_state = False
-            elif move.payment_state not in OPEN_PAYMENT_STATES or move.amount_residual <= 0:
+            elif not move._dunning_is_open_invoice():
                 move.dunning_state = "paid"
             elif move.dunning_judicial:
                 move.dunning_state = "judicial"
@@ -418,13 +417,9 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ hooks
 
     def _dunning_is_open_invoice(self):
+        """Whether this invoice is open: :func:`~..lib.open_invoice.open_invoice_domain`."""
         self.ensure_one()
-        return (
-            self.move_type == "out_invoice"
-            and self.state == "posted"
-            and self.payment_state in OPEN_PAYMENT_STATES
-            and self.amount_residual > 0
-        )
+        return bool(self.filtered_domain(open_invoice_domain()))
 
     @api.model
     def _dunning_pause_domain(self, on_date):
@@ -450,22 +445,28 @@ class AccountMove(models.Model):
         """
 
         def to_sql(model, alias, query):
-            model.env["dunning.dispute"].flush_model(["state", "move_ids"])
-            model.env["dunning.plan"].flush_model(["state", "move_ids"])
-            return SQL(
-                """%s IN (
-                    SELECT rel.move_id FROM dunning_dispute_account_move_rel rel
-                      JOIN dunning_dispute dispute ON dispute.id = rel.dispute_id
-                     WHERE dispute.state IN %s
-                     UNION ALL
-                    SELECT rel.move_id FROM dunning_plan_account_move_rel rel
-                      JOIN dunning_plan plan ON plan.id = rel.plan_id
-                     WHERE plan.state = 'active')""",
-                SQL.identifier(alias, "id"),
-                PAUSING_STATES,
-            )
+            return model._dunning_agreement_sql(SQL.identifier(alias, "id"))
 
         return Domain.custom(to_sql=to_sql)
+
+    @api.model
+    def _dunning_agreement_sql(self, move_id):
+        """SQL: the invoice id ``move_id`` is in an open dispute or an active plan (see
+        :meth:`_dunning_agreement_domain`, and the payment status, which reads it too)."""
+        self.env["dunning.dispute"].flush_model(["state", "move_ids"])
+        self.env["dunning.plan"].flush_model(["state", "move_ids"])
+        return SQL(
+            """%s IN (
+                SELECT rel.move_id FROM dunning_dispute_account_move_rel rel
+                  JOIN dunning_dispute dispute ON dispute.id = rel.dispute_id
+                 WHERE dispute.state IN %s
+                 UNION ALL
+                SELECT rel.move_id FROM dunning_plan_account_move_rel rel
+                  JOIN dunning_plan plan ON plan.id = rel.plan_id
+                 WHERE plan.state = 'active')""",
+            move_id,
+            PAUSING_STATES,
+        )
 
     def _dunning_is_paused(self, on_date=None):
         """Return the invoices of ``self`` whose dunning is paused on ``on_date`` (default:
@@ -514,7 +515,7 @@ class AccountMove(models.Model):
     def _dunning_resume(self, on_date):
         """Resume dunning of the open invoices of ``self`` after a dispute or a plan, from the
         level they reached, with the next delay counting from ``on_date``. Returns them."""
-        moves = self.sudo().filtered(lambda m: m._dunning_is_open_invoice())
+        moves = self.sudo().filtered_domain(open_invoice_domain())
         moves._dunning_restart(on_date)
         return moves.with_env(self.env)
 
@@ -530,9 +531,17 @@ class AccountMove(models.Model):
         """Resume dunning from ``restart_date``: the remaining levels keep their spacing but
         count from that date, as if the last level had been reached on it."""
         for level, moves in self.grouped("dunning_level_id").items():
-            bulk_write(
-                moves, {"dunning_anchor_date": restart_date - timedelta(days=level.delay_days)}
+            moves._dunning_write(
+                {"dunning_anchor_date": restart_date - timedelta(days=level.delay_days)}
             )
+
+    def _dunning_write(self, vals):
+        """Write dunning's own fields on these invoices through ``write()``, so that tracking
+        and the overrides of other modules apply. Callers batch the invoices that get the same
+        values. It is not the user's edit of the invoice: Odoo's ``is_manually_modified``
+        stays as it was."""
+        if self:
+            self.with_context(skip_is_manually_modified=True).write(vals)
 
     # ------------------------------------------------------------------ actions
 
@@ -599,7 +608,7 @@ class AccountMove(models.Model):
     def button_draft(self):
         res = super().button_draft()
         # Back in draft, the problems show live on the form and are checked again at posting.
-        bulk_write(self.filtered("dunning_data_errors"), {"dunning_data_errors": False})
+        self.filtered("dunning_data_errors")._dunning_write({"dunning_data_errors": False})
         return res
 
     def write(self, vals):
@@ -837,7 +846,9 @@ class AccountMove(models.Model):
             groups.setdefault(value, []).append(move.id)
             notes[move.id] = move._dunning_data_error_note(codes, posting)
         for value, ids in groups.items():
-            bulk_write(self.browse(ids), {"dunning_data_errors": value})
+            # sudo: the warning follows the customer data whoever changes it (a salesperson
+            # cannot write invoices), as the bulk UPDATE it replaces did
+            self.browse(ids).sudo()._dunning_write({"dunning_data_errors": value})
         if notes:
             self.browse(list(notes))._message_log_batch(notes)
 

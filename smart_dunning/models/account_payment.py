@@ -1,6 +1,6 @@
 from odoo import models
 
-from .payment_matching import find_documents, reconcile_document
+from ..lib.payment_matching import find_documents, reconcile_document
 
 
 class AccountPayment(models.Model):

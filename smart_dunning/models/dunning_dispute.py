@@ -21,25 +21,11 @@ RESOLUTIONS = [
 class DunningDispute(models.Model):
     _name = "dunning.dispute"
     _description = "Dispute"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "dunning.agreement.mixin"]
     _order = "date desc, id desc"
-    _check_company_auto = True
 
-    name = fields.Char(string="Reference", compute="_compute_name", store=True, readonly=True)
     partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        tracking=True,
-        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
-        help="The customer (the company, or the individual) who disputes the invoices.",
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(
-        "res.currency", compute="_compute_currency_id", store=True, precompute=True
+        help="The customer (the company, or the individual) who disputes the invoices."
     )
     move_ids = fields.Many2many(
         "account.move",
@@ -54,12 +40,6 @@ class DunningDispute(models.Model):
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
         "('state', '=', 'posted')]",
         help="While the dispute is open or in mediation, these invoices get no reminder.",
-    )
-    invoice_names = fields.Char(
-        string="Invoice Numbers",
-        compute="_compute_invoice_names",
-        compute_sudo=True,
-        help="Shown to those who may not open invoices, such as salespeople.",
     )
     reason_id = fields.Many2one("dunning.dispute.reason", required=True, index=True, tracking=True)
     data_fix = fields.Selection(related="reason_id.data_fix")
@@ -115,20 +95,8 @@ class DunningDispute(models.Model):
         "CHECK (amount_disputed >= 0)", "The amount disputed cannot be negative."
     )
 
-    @api.depends("date")
-    def _compute_name(self):
-        for dispute in self:
-            dispute.name = f"DSP/{dispute.date.year}/{dispute.id or 0:05d}" if dispute.date else "/"
-
-    @api.depends("move_ids")
-    def _compute_invoice_names(self):
-        for record in self:
-            record.invoice_names = ", ".join(record.move_ids.mapped("name"))
-
-    @api.depends("move_ids", "company_id")
-    def _compute_currency_id(self):
-        for dispute in self:
-            dispute.currency_id = dispute.move_ids[:1].currency_id or dispute.company_id.currency_id
+    def _reference_code(self, vals):
+        return "dunning.dispute"
 
     @api.depends("move_ids")
     def _compute_amount_disputed(self):
@@ -147,11 +115,7 @@ class DunningDispute(models.Model):
                 raise ValidationError(
                     self.env._("The invoices of a dispute must all be in one currency.")
                 )
-            wrong = dispute.move_ids.filtered(
-                lambda m, d=dispute: m.move_type != "out_invoice"
-                or m.state != "posted"
-                or m.commercial_partner_id != d.partner_id
-            )
+            wrong = dispute._foreign_invoices()
             if wrong:
                 raise ValidationError(
                     self.env._(
@@ -369,14 +333,6 @@ class DunningDispute(models.Model):
                 dispute.user_id | dispute.partner_id.user_id | dispute.partner_id.dunning_user_id
             )
             dispute.message_subscribe(partner_ids=users.partner_id.ids)
-
-    def _log_on_invoices(self, bodies):
-        """Note ``bodies`` ({dispute id: text}) on the chatter of each dispute's invoices."""
-        by_move = {}
-        for dispute in self.sudo():
-            for move in dispute.move_ids:
-                by_move[move.id] = bodies[dispute.id]
-        self.env["account.move"].sudo().browse(by_move)._message_log_batch(by_move)
 
     def _reconcile_credit_notes(self):
         """Settle the disputed invoices with the dispute's credit notes."""

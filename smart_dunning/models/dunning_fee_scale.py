@@ -1,8 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.fields import Domain
 
-from .dunning_fees import scale_amount
+from ..lib.dunning_fees import scale_amount
 
 SCALE_KINDS = [
     ("be_b2c_lump_sum", "Belgium, consumers: maximum lump-sum damages (Book XIX CEL)"),
@@ -17,13 +16,11 @@ class DunningFeeScale(models.Model):
 
     _name = "dunning.fee.scale"
     _description = "Fee Scale"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "dunning.dated.period.mixin"]
     _order = "kind, date_from desc"
     _rec_name = "kind"
 
-    kind = fields.Selection(SCALE_KINDS, required=True, tracking=True)
-    date_from = fields.Date(string="Valid From", required=True, tracking=True)
-    date_to = fields.Date(string="Valid Until", tracking=True)
+    kind = fields.Selection(SCALE_KINDS)
     currency_id = fields.Many2one(
         "res.currency", required=True, default=lambda self: self.env.ref("base.EUR")
     )
@@ -33,26 +30,12 @@ class DunningFeeScale(models.Model):
     source_url = fields.Char(string="Source", tracking=True)
     note = fields.Char()
 
-    @api.depends("kind", "date_from")
-    def _compute_display_name(self):
-        labels = dict(self._fields["kind"]._description_selection(self.env))
-        for scale in self:
-            scale.display_name = self.env._(
-                "%(kind)s from %(date)s",
-                kind=labels.get(scale.kind, ""),
-                date=scale.date_from and fields.Date.to_string(scale.date_from),
-            )
-
     @api.constrains("kind", "date_from", "date_to")
     def _check_overlap(self):
         for scale in self:
-            if scale.date_to and scale.date_to < scale.date_from:
+            if scale._ends_before_start():
                 raise ValidationError(self.env._("A scale cannot end before it starts."))
-            domain = Domain("kind", "=", scale.kind) & Domain("id", "!=", scale.id)
-            domain &= Domain("date_to", "=", False) | Domain("date_to", ">=", scale.date_from)
-            if scale.date_to:
-                domain &= Domain("date_from", "<=", scale.date_to)
-            if self.search_count(domain, limit=1):
+            if scale._overlaps():
                 raise ValidationError(
                     self.env._(
                         "Two scales of the same kind overlap around %(date)s.",
@@ -89,12 +72,6 @@ class DunningFeeScale(models.Model):
         )
         scales.band_ids.fetch(["threshold", "fixed_amount", "rate"])
         return {kind: scales.filtered(lambda s, k=kind: s.kind == k) for kind in kinds}
-
-    def _on(self, day):
-        """The scale of this set valid on ``day`` (empty when none is)."""
-        return self.filtered(lambda s: s.date_from <= day and (not s.date_to or s.date_to >= day))[
-            :1
-        ]
 
 
 class DunningFeeScaleBand(models.Model):

@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.fields import Domain
 
 RATE_KINDS = [
     ("be_late_payment", "Belgium: late payment interest (law of 2 August 2002)"),
@@ -19,15 +18,12 @@ class DunningLegalRate(models.Model):
 
     _name = "dunning.legal.rate"
     _description = "Legal Interest Rate"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "dunning.dated.period.mixin"]
     _order = "kind, date_from desc"
     _rec_name = "kind"
 
-    kind = fields.Selection(RATE_KINDS, required=True, tracking=True)
-    date_from = fields.Date(string="Valid From", required=True, tracking=True)
-    date_to = fields.Date(
-        string="Valid Until", tracking=True, help="Leave empty while no later rate is known."
-    )
+    kind = fields.Selection(RATE_KINDS)
+    date_to = fields.Date(help="Leave empty while no later rate is known.")
     rate = fields.Float(
         string="Rate (%)", required=True, digits=(16, 2), tracking=True, help="Yearly rate."
     )
@@ -36,28 +32,14 @@ class DunningLegalRate(models.Model):
     )
     note = fields.Char(help="e.g. provisional, to check against the official journal.")
 
-    @api.depends("kind", "date_from")
-    def _compute_display_name(self):
-        labels = dict(self._fields["kind"]._description_selection(self.env))
-        for rate in self:
-            rate.display_name = self.env._(
-                "%(kind)s from %(date)s",
-                kind=labels.get(rate.kind, ""),
-                date=rate.date_from and fields.Date.to_string(rate.date_from),
-            )
-
     @api.constrains("kind", "date_from", "date_to", "rate")
     def _check_overlap(self):
         for rate in self:
-            if rate.date_to and rate.date_to < rate.date_from:
+            if rate._ends_before_start():
                 raise ValidationError(self.env._("A rate cannot end before it starts."))
             if not 0 <= rate.rate < 100:
                 raise ValidationError(self.env._("A rate is a percentage from 0 to 100."))
-            domain = Domain("kind", "=", rate.kind) & Domain("id", "!=", rate.id)
-            domain &= Domain("date_to", "=", False) | Domain("date_to", ">=", rate.date_from)
-            if rate.date_to:
-                domain &= Domain("date_from", "<=", rate.date_to)
-            if self.search_count(domain, limit=1):
+            if rate._overlaps():
                 raise ValidationError(
                     self.env._(
                         "Two rates of the same kind overlap around %(date)s: end the older "

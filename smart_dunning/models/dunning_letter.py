@@ -16,11 +16,10 @@ from odoo.tools import (
 )
 from odoo.tools.pdf import merge_pdf
 
-from .bulk import bulk_write
+from ..lib.open_credit import invoice_nets
+from ..lib.payment_matching import reconcile_with_invoices, reference_candidates
+from ..lib.structured_communication import format_ogm, is_valid_ogm
 from .dunning_level import CHANNELS
-from .open_credit import invoice_nets
-from .payment_matching import reconcile_with_invoices, reference_candidates
-from .structured_communication import format_ogm, is_valid_ogm
 
 _logger = logging.getLogger(__name__)
 
@@ -566,7 +565,14 @@ class DunningLetter(models.Model):
         # of an earlier attempt goes.
         letters.write({"sent_date": sent_date, "mail_failure_reason": False})
         for channel, batch in letters.grouped("channel").items():
-            getattr(batch, f"_send_{channel}")()
+            # Named, not built from the channel: grep finds the callers of each sender.
+            senders = {
+                "email": batch._send_email,
+                "letter": batch._send_letter,
+                "call": batch._send_call,
+                "judicial": batch._send_judicial,
+            }
+            senders[channel]()
         # A channel hands back the letters it could not send (e.g. no e-mail address, or a
         # mail server that failed while sending, which leaves its error on the letter).
         letters = letters.filtered(lambda ltr: ltr.state == "draft" and not ltr.mail_failure_reason)
@@ -695,7 +701,9 @@ class DunningLetter(models.Model):
                 )
                 letter.message_post(body=note)
             letter.judicial_route = route
-            bulk_write(letter.move_ids, {"dunning_judicial": True, "dunning_judicial_route": route})
+            letter.move_ids._dunning_write(
+                {"dunning_judicial": True, "dunning_judicial_route": route}
+            )
             handler = (
                 letter.policy_id.bailiff_id if route == "bailiff" else letter.policy_id.lawyer_id
             )

@@ -6,15 +6,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero, float_round
 
-from .bulk import bulk_create
-from .dunning_fee_scale import SCALE_KINDS
-from .dunning_fees import (
+from ..lib.bulk import bulk_create
+from ..lib.dunning_fees import (
     MissingRateError,
     be_b2c_costs_from,
     interest,
     nl_b2c_costs_from,
     scale_amount,
 )
+from .dunning_fee_scale import SCALE_KINDS
 from .dunning_legal_rate import RATE_KINDS
 
 FEE_KINDS = [

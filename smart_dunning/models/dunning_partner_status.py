@@ -3,9 +3,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
+from ..lib.open_credit import invoice_net_sql, open_credits_sql
 from .dunning_call import CALL_OUTCOMES
 from .dunning_dispute import PAUSING_STATES
-from .open_credit import invoice_net_sql, open_credits_sql
 
 BEHAVIOURS = [("on_time", "On time"), ("late", "Late"), ("at_risk", "At risk")]
 # Days looked back for the average days to pay and for broken payment plans.
@@ -212,22 +212,14 @@ class DunningPartnerStatus(models.Model):
         """The status rows of ``company`` on ``today``."""
         Move = self.env["account.move"]
         cutoff = today - timedelta(days=HISTORY_DAYS)
+        # Not lib.open_invoice's rule: an invoice whose payment is blocked (Odoo's own
+        # "dispute" flag) is paused for dunning, yet the customer still owes it.
         open_invoice = SQL("m.move_type = 'out_invoice' AND m.amount_residual_signed > 0")
         overdue = SQL("%s AND m.invoice_date_due < %s", open_invoice, today)
         paid = SQL("m.dunning_paid_date >= %s", cutoff)
         # Invoices under an agreement (open dispute, active plan) are not held against the
         # customer's behaviour: they wait for the agreement, not for the customer's goodwill.
-        under_agreement = SQL(
-            """m.id IN (
-                SELECT rel.move_id FROM dunning_dispute_account_move_rel rel
-                  JOIN dunning_dispute d ON d.id = rel.dispute_id
-                 WHERE d.state IN %s
-                 UNION ALL
-                SELECT rel.move_id FROM dunning_plan_account_move_rel rel
-                  JOIN dunning_plan pl ON pl.id = rel.plan_id
-                 WHERE pl.state = 'active')""",
-            PAUSING_STATES,
-        )
+        under_agreement = Move._dunning_agreement_sql(SQL("m.id"))
         invoices = SQL(
             """
             SELECT m.commercial_partner_id AS partner_id,

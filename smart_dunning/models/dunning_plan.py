@@ -7,13 +7,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
-from .payment_matching import (
+from ..lib.payment_matching import (
     find_documents,
     reconcile_document,
     reconcile_with_invoices,
     reference_candidates,
 )
-from .structured_communication import format_ogm, is_valid_ogm
+from ..lib.structured_communication import format_ogm, is_valid_ogm
 
 PLAN_STATES = [
     ("draft", "Draft"),
@@ -47,30 +47,14 @@ def split_amount(total, digits, count=None, amount=None):
 class DunningPlan(models.Model):
     _name = "dunning.plan"
     _description = "Payment Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "dunning.agreement.mixin"]
     _order = "id desc"
-    _check_company_auto = True
 
-    name = fields.Char(string="Reference", compute="_compute_name", store=True, readonly=True)
     kind = fields.Selection(
         [("plan", "Instalment plan"), ("promise", "Promise to pay")],
         required=True,
         default="plan",
         readonly=True,
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        tracking=True,
-        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(
-        "res.currency", compute="_compute_currency_id", store=True, precompute=True
     )
     user_id = fields.Many2one(
         "res.users",
@@ -95,12 +79,6 @@ class DunningPlan(models.Model):
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
         "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
         help="While the plan is active, these invoices get no reminder.",
-    )
-    invoice_names = fields.Char(
-        string="Invoice Numbers",
-        compute="_compute_invoice_names",
-        compute_sudo=True,
-        help="Shown to those who may not open invoices, such as salespeople.",
     )
     line_ids = fields.One2many("dunning.plan.line", "plan_id", string="Instalments", copy=True)
     note = fields.Text(string="Agreement", help="What was agreed, and with whom.")
@@ -159,22 +137,9 @@ class DunningPlan(models.Model):
         required=True,
     )
 
-    @api.depends("kind")
-    def _compute_name(self):
-        for plan in self:
-            year = (plan.create_date or fields.Datetime.now()).year
-            prefix = "PTP" if plan.kind == "promise" else "PLAN"
-            plan.name = f"{prefix}/{year}/{plan.id or 0:05d}"
-
-    @api.depends("move_ids")
-    def _compute_invoice_names(self):
-        for record in self:
-            record.invoice_names = ", ".join(record.move_ids.mapped("name"))
-
-    @api.depends("move_ids", "company_id")
-    def _compute_currency_id(self):
-        for plan in self:
-            plan.currency_id = plan.move_ids[:1].currency_id or plan.company_id.currency_id
+    def _reference_code(self, vals):
+        kind = vals.get("kind") or self.env.context.get("default_kind")
+        return "dunning.plan.promise" if kind == "promise" else "dunning.plan"
 
     @api.depends("partner_id")
     def _compute_user_id(self):
@@ -223,11 +188,7 @@ class DunningPlan(models.Model):
                 raise ValidationError(
                     self.env._("The invoices of a payment plan must all be in one currency.")
                 )
-            wrong = plan.move_ids.filtered(
-                lambda m, p=plan: m.move_type != "out_invoice"
-                or m.state != "posted"
-                or m.commercial_partner_id != p.partner_id
-            )
+            wrong = plan._foreign_invoices()
             if wrong:
                 raise ValidationError(
                     self.env._(
@@ -421,13 +382,6 @@ class DunningPlan(models.Model):
             plan.message_post_with_source(
                 template, message_type="comment", subtype_xmlid="mail.mt_comment"
             )
-
-    def _log_on_invoices(self, bodies):
-        by_move = {}
-        for plan in self.sudo():
-            for move in plan.move_ids:
-                by_move[move.id] = bodies[plan.id]
-        self.env["account.move"].sudo().browse(by_move)._message_log_batch(by_move)
 
     def _sync_paid_state(self):
         """A plan whose instalments are all paid is done (and active again if a payment is

@@ -12,12 +12,12 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tools import SQL, format_date
 
-from .account_move import OPEN_PAYMENT_STATES
-from .bulk import bulk_create, new_ids
+from ..lib.bulk import bulk_create, new_ids
+from ..lib.dunning_schedule import in_payment_window, next_step, parse_payment_days
+from ..lib.open_credit import flush_credits, invoice_net_sql, open_credit_moves
+from ..lib.open_invoice import dunnable_invoice_sql
 from .dunning_letter import letter_amounts, letter_payment_reference, letter_reference
 from .dunning_letter_fee import ClaimLetter, ClaimLine
-from .dunning_schedule import in_payment_window, next_step, parse_payment_days
-from .open_credit import flush_credits, invoice_net_sql, open_credit_moves
 
 _logger = logging.getLogger(__name__)
 
@@ -275,12 +275,7 @@ class DunningRun(models.Model):
               -- what the customer's open credits leave of the invoice (oldest first)
               LEFT JOIN (%(net)s) n ON n.id = m.id
              WHERE m.company_id = %(company)s
-               AND m.move_type = 'out_invoice' AND m.state = 'posted'
-               AND m.payment_state IN %(open)s AND m.amount_residual > 0
-               AND m.invoice_date_due < %(date)s
-               AND m.dunning_excluded IS NOT TRUE AND m.dunning_judicial IS NOT TRUE
-               AND p.dunning_excluded IS NOT TRUE
-               AND COALESCE(n.net, m.amount_residual) > 0
+               AND %(dunnable)s
                -- an invoice waits while its last letter is not sent (approval, postal run)
                AND NOT EXISTS (
                    SELECT 1 FROM dunning_letter_line ll
@@ -291,8 +286,7 @@ class DunningRun(models.Model):
                 policy=self.env["res.partner"]._dunning_policy_expr(SQL("p"), SQL("c")),
                 net=invoice_net_sql(self.company_id),
                 company=self.company_id.id,
-                open=OPEN_PAYMENT_STATES,
-                date=self.date,
+                dunnable=dunnable_invoice_sql(self.date),
             )
         )
         self.env.cr.execute("SET LOCAL jit TO DEFAULT")

@@ -7,10 +7,10 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .account_move import OPEN_PAYMENT_STATES
+from ..lib.dunning_schedule import in_payment_window, parse_payment_days
+from ..lib.open_credit import flush_credits, invoice_net_sql
+from ..lib.open_invoice import dunnable_invoice_sql
 from .dunning_call import CALL_OUTCOMES
-from .dunning_schedule import in_payment_window, parse_payment_days
-from .open_credit import flush_credits, invoice_net_sql
 
 # A customer who agreed on one of these today is not called again the same day.
 SETTLED_TODAY = ("promise", "payment_term")
@@ -135,12 +135,7 @@ class DunningWorklist(models.Model):
         day_start, day_end = self._day_bounds(today)
         conditions = [
             SQL("m.company_id = %s", company.id),
-            SQL("m.move_type = 'out_invoice' AND m.state = 'posted'"),
-            SQL("m.payment_state IN %s AND m.amount_residual > 0", OPEN_PAYMENT_STATES),
-            SQL("m.invoice_date_due < %s", today),
-            SQL("m.dunning_excluded IS NOT TRUE AND m.dunning_judicial IS NOT TRUE"),
-            SQL("p.dunning_excluded IS NOT TRUE"),
-            SQL("COALESCE(n.net, m.amount_residual) > 0"),
+            dunnable_invoice_sql(today),
             SQL(
                 "(m.invoice_date_due < %s OR call_move.move_id IS NOT NULL)",
                 today - timedelta(days=call_after),

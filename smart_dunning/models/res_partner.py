@@ -3,10 +3,10 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .account_move import OPEN_PAYMENT_STATES
+from ..lib.dunning_schedule import parse_payment_days
+from ..lib.open_invoice import open_invoice_domain, open_invoice_sql
 from .dunning_dispute import PAUSING_STATES
 from .dunning_partner_status import BEHAVIOUR_HELP, BEHAVIOURS
-from .dunning_schedule import parse_payment_days
 
 # The partner fields the check at posting reads (models/data_check.py).
 DATA_CHECK_FIELDS = {"email", "zip", "country_id", "dunning_po_required", "dunning_email_suspect"}
@@ -307,8 +307,7 @@ class ResPartner(models.Model):
                 SELECT m.commercial_partner_id AS partner_id, %(level)s AS level_id
                   FROM account_move m
                  WHERE m.company_id = %(company)s %(partners)s
-                   AND m.move_type = 'out_invoice' AND m.state = 'posted'
-                   AND m.payment_state IN %(open)s)
+                   AND %(open_invoice)s)
             SELECT DISTINCT ON (cur.partner_id) cur.partner_id, l.id
               FROM cur
               JOIN dunning_level l ON l.id = cur.level_id
@@ -317,7 +316,7 @@ class ResPartner(models.Model):
             level=Move._dunning_level_sql(SQL("m.id")),
             company=company.id,
             partners=partners,
-            open=OPEN_PAYMENT_STATES,
+            open_invoice=open_invoice_sql(),
         )
 
     def _search_dunning_level_id(self, operator, value):
@@ -578,13 +577,9 @@ class ResPartner(models.Model):
             self.env["account.move"]
             .sudo()
             .search(
-                [
-                    ("commercial_partner_id", "=", partner.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", OPEN_PAYMENT_STATES),
-                    ("company_id", "=", self.env.company.id),
-                ]
+                open_invoice_domain()
+                & Domain("commercial_partner_id", "=", partner.id)
+                & Domain("company_id", "=", self.env.company.id)
             )
         )
         return self.env["dunning.dispute"]._action_new(partner, moves, self.env.company)
@@ -620,13 +615,9 @@ class ResPartner(models.Model):
         payments and credit notes, each with its "Add" button."""
         self.ensure_one()
         invoice = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", self.commercial_partner_id.id),
-                ("company_id", "=", self.env.company.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", OPEN_PAYMENT_STATES),
-            ],
+            open_invoice_domain()
+            & Domain("commercial_partner_id", "=", self.commercial_partner_id.id)
+            & Domain("company_id", "=", self.env.company.id),
             order="invoice_date_due, id",
             limit=1,
         )

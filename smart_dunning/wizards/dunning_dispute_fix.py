@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.data_check import email_problem, normalize_postcode
+from ..lib.data_check import email_problem, normalize_postcode
 from ..models.dunning_dispute import PAUSING_STATES
 
 

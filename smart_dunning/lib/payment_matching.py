@@ -7,7 +7,7 @@ instalment, and it must never be mistaken for something else.
 
 import re
 
-from .account_move import OPEN_PAYMENT_STATES
+from .open_invoice import OPEN_PAYMENT_STATES
 from .structured_communication import find_ogms
 
 # Banks cut or join the communication freely: words are split on blanks and punctuation that

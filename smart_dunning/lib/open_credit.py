@@ -14,7 +14,7 @@ Everything is SQL, computed once for a batch of customers, never once per custom
 
 from odoo.tools import SQL
 
-from .account_move import OPEN_PAYMENT_STATES
+from .open_invoice import open_invoice_sql
 
 
 def flush_credits(env):
@@ -112,8 +112,7 @@ def invoice_net_sql(company, partner_ids=None):
               JOIN res_company co ON co.id = m.company_id
               JOIN res_currency own ON own.id = co.currency_id
              WHERE m.company_id = %(company)s
-               AND m.move_type = 'out_invoice' AND m.state = 'posted'
-               AND m.payment_state IN %(open)s AND m.amount_residual > 0
+               AND %(open_invoice)s
                AND m.commercial_partner_id IN (SELECT partner_id FROM cr)
         ), same AS (
             -- credits in the invoice's own currency, the oldest due date first
@@ -166,7 +165,7 @@ def invoice_net_sql(company, partner_ids=None):
         """,
         lines=credit_lines_sql(company.id, partner_ids),
         company=company.id,
-        open=OPEN_PAYMENT_STATES,
+        open_invoice=open_invoice_sql(),
     )
 
 

@@ -1,10 +1,13 @@
-"""Bulk insert and update for the nightly run, which touches up to 100,000 invoices.
+"""Bulk insert into the module's own tables (letters, their lines and fees) for the nightly
+run, which writes up to 100,000 rows.
 
-``create()`` and ``account.move.write()`` cost milliseconds per record (defaults, onchange-like
-computations, and for invoices the re-synchronisation of their accounting lines), which is
-minutes per run. These helpers write the plain columns in one statement and then hand back to
+``create()`` costs milliseconds per record (defaults, onchange-like computations), which is
+minutes per run. :func:`bulk_create` writes the plain columns with COPY and then hands back to
 the ORM: caches are invalidated and the stored fields that depend on what was written are
 marked, so the ORM recomputes them (and runs their constraints) exactly as after ``create()``.
+
+Odoo's own tables (invoices above all) are never written here: they go through ``write()``
+(``account.move._dunning_write()``), so that tracking and other modules' overrides apply.
 """
 
 import io
@@ -42,6 +45,8 @@ def _copy_converter(field):
 def bulk_create(model, rows):
     """Insert ``rows`` (dicts of column values, same keys, ``id`` optional) with COPY, the
     fastest way into PostgreSQL, and return the new records in the same order."""
+    if not model._name.startswith("dunning."):
+        raise ValueError(f"bulk_create writes the module's own tables only, not {model._name}")
     if not rows:
         return model.browse()
     env = model.env
@@ -84,30 +89,3 @@ def bulk_create(model, rows):
             if field.store and field.compute and field not in given:
                 env.add_to_compute(field, records)
     return records
-
-
-def bulk_write(records, vals):
-    """Write the same plain column values on all ``records`` in one statement."""
-    if not records or not vals:
-        return
-    env = records.env
-    records.flush_recordset(list(vals))
-    env.cr.execute(
-        SQL(
-            "UPDATE %s SET %s, write_uid = %s, write_date = %s WHERE id IN %s",
-            SQL.identifier(records._table),
-            SQL(", ").join(
-                SQL(
-                    "%s = %s",
-                    SQL.identifier(name),
-                    records._fields[name].convert_to_column(value, records),
-                )
-                for name, value in vals.items()
-            ),
-            env.uid,
-            env.cr.now(),
-            tuple(records.ids),
-        )
-    )
-    records.invalidate_recordset([*vals, "write_uid", "write_date"])
-    records.modified(list(vals))

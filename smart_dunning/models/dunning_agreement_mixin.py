@@ -1,0 +1,85 @@
+from odoo import api, fields, models
+
+
+class DunningAgreementMixin(models.AbstractModel):
+    """What an agreement with a customer about some of its invoices holds, whatever pauses
+    their dunning: a dispute or a payment plan.
+
+    Each model declares its own ``move_ids`` (its relation table, domain and help); the mixin's
+    one only lets the shared computes depend on it.
+    """
+
+    _name = "dunning.agreement.mixin"
+    _description = "Agreement with a Customer about Invoices"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_currency_id", store=True, precompute=True
+    )
+    move_ids = fields.Many2many("account.move", string="Invoices", check_company=True)
+    invoice_names = fields.Char(
+        string="Invoice Numbers",
+        compute="_compute_invoice_names",
+        compute_sudo=True,
+        help="Shown to those who may not open invoices, such as salespeople.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id"))
+                # sudo: whoever opens a dispute (a salesperson, a customer on the portal)
+                # need not read sequences
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .sudo()
+                    .with_company(company or self.env.company)
+                    .next_by_code(self._reference_code(vals))
+                )
+        return super().create(vals_list)
+
+    def _reference_code(self, vals):
+        """The code of the ``ir.sequence`` that numbers a new record created with ``vals``."""
+        raise NotImplementedError
+
+    @api.depends("move_ids")
+    def _compute_invoice_names(self):
+        for record in self:
+            record.invoice_names = ", ".join(record.move_ids.mapped("name"))
+
+    @api.depends("move_ids", "company_id")
+    def _compute_currency_id(self):
+        for record in self:
+            record.currency_id = record.move_ids[:1].currency_id or record.company_id.currency_id
+
+    def _foreign_invoices(self):
+        """The invoices of this agreement it may not cover: anything but a posted customer
+        invoice of its customer. Read as superuser: salespeople may not read invoices, yet the
+        check must see them."""
+        self.ensure_one()
+        return self.sudo().move_ids.filtered(
+            lambda m: m.move_type != "out_invoice"
+            or m.state != "posted"
+            or m.commercial_partner_id != self.partner_id
+        )
+
+    def _log_on_invoices(self, bodies):
+        """Note ``bodies`` ({record id: text}) on the chatter of each record's invoices."""
+        by_move = {}
+        for record in self.sudo():
+            for move in record.move_ids:
+                by_move[move.id] = bodies[record.id]
+        self.env["account.move"].sudo().browse(by_move)._message_log_batch(by_move)
