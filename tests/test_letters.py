@@ -219,7 +219,7 @@ class TestLegalMentions(LetterCase):
         letter = self.letter_for(consumer, 300.0)
         html = letter.letter_html
         for words in (
-            "Deze eerste herinnering is gratis",  # free
+            "Deze eerste herinnering is kosteloos",  # free
             "Nog verschuldigd bedrag",  # 1. amount due and damages
             "45,00",
             "Ondernemingsnummer",  # 2. creditor and enterprise number
