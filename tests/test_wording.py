@@ -7,6 +7,7 @@ from datetime import timedelta
 from odoo.tests import freeze_time
 
 from .common import d, english_left
+from .test_install import demo_env
 from .test_letters import DUE, LetterCase, pdf_text
 from .test_plans import PlanCase
 
@@ -17,7 +18,9 @@ class TestLetterWording(LetterCase):
         self.make_invoice(customer, 900.0, DUE)
         for level in self.b2b_levels:
             day = DUE + timedelta(days=level.delay_days)
-            letter = self.run_dunning(day).letter_ids.filtered(lambda ltr: ltr.partner_id == customer)
+            letter = self.run_dunning(day).letter_ids.filtered(
+                lambda ltr: ltr.partner_id == customer
+            )
             with freeze_time(day):
                 letter.action_send()
             if level.stage == stage:
@@ -25,7 +28,10 @@ class TestLetterWording(LetterCase):
         raise AssertionError(stage)
 
     def test_dutch_and_french_letters_give_the_same_last_day(self):
-        for lang, label in (("nl_BE", "Uiterlijk te betalen op"), ("fr_BE", "À payer au plus tard le")):
+        for lang, label in (
+            ("nl_BE", "Uiterlijk te betalen op"),
+            ("fr_BE", "À payer au plus tard le"),
+        ):
             consumer = self.make_partner(f"Klant {lang}", is_company=False, lang=lang)
             letter = self.letter_for(consumer)
             last_day = (letter.costs_from - timedelta(days=1)).strftime("%d/%m/%Y")
@@ -55,7 +61,10 @@ class TestLetterWording(LetterCase):
         self.assertIn("Geachte mevrouw, geachte heer,", html)
 
     def test_formal_notice_gives_the_last_day(self):
-        for lang, words in (("nl_BE", "uiterlijk op die datum"), ("fr_BE", "au plus tard à cette date")):
+        for lang, words in (
+            ("nl_BE", "uiterlijk op die datum"),
+            ("fr_BE", "au plus tard à cette date"),
+        ):
             letter = self.send_up_to(self.make_partner(f"Klant {lang}", lang=lang), "formal_notice")
             self.assertIn(words, letter.letter_html, lang)
             self.assertFalse(english_left(self.env, letter, letter.letter_html), lang)
@@ -92,9 +101,7 @@ class TestDutchOfTheNetherlands(LetterCase):
         self.assertIn("Geachte heer, mevrouw,", dutch)
         self.assertNotIn("gestructureerde mededeling", dutch.lower())
         self.assertIn("Veertiendagenbrief", pdf_text(self.env, letters["nl_NL"]))
-        self.assertEqual(
-            self.b2c_levels[0].with_context(lang="nl_NL").name, "Betalingsherinnering"
-        )
+        self.assertEqual(self.b2c_levels[0].with_context(lang="nl_NL").name, "Betalingsherinnering")
 
         flemish = letters["nl_BE"].letter_html
         self.assertNotIn("Veertiendagenbrief", flemish)
@@ -206,3 +213,35 @@ class TestWhateverTheInstallOrder(LetterCase):
         self.assertEqual(first.with_context(lang="nl_BE").name, "Friendly reminder")
         self.env["ir.module.module"]._load_module_terms(["smart_dunning"], ["nl_BE", "fr_BE"])
         self.check_customer_texts(d("2026-05-04"), "languages after")
+
+
+class TestDemoWording(LetterCase):
+    """`make demo`: what the demo sent to its Dutch and French customers has no English."""
+
+    def test_demo_mails_and_letters_speak_the_customers_language(self):
+        with demo_env() as env:
+            letters = (
+                env["dunning.letter"]
+                .search([("state", "=", "sent")])
+                .filtered(lambda ltr: ltr.report_lang != "en_US")
+            )
+            self.assertTrue(letters.filtered(lambda ltr: ltr.report_lang == "nl_BE"))
+            self.assertTrue(letters.filtered(lambda ltr: ltr.report_lang == "fr_BE"))
+            mailed = 0
+            for letter in letters:
+                english_level = letter.level_id.with_context(lang="en_US").name
+                for message in letter.message_ids.filtered(lambda m: m.message_type == "comment"):
+                    mailed += 1
+                    self.assertNotIn(english_level, message.subject or "", letter.name)
+                    self.assertFalse(english_left(env, letter, message.body), letter.name)
+                html = (
+                    env["ir.actions.report"]
+                    ._render_qweb_html("smart_dunning.action_report_dunning_letter", letter.ids)[0]
+                    .decode()
+                )
+                self.assertFalse(english_left(env, letter, html), letter.name)
+            self.assertTrue(mailed, "the demo e-mailed reminders")
+            # One PDF per language, through wkhtmltopdf as the postal run prints them.
+            for lang in ("nl_BE", "fr_BE"):
+                letter = letters.filtered(lambda ltr, lg=lang: ltr.report_lang == lg)[:1]
+                self.assertFalse(english_left(env, letter, pdf_text(env, letter)), lang)
