@@ -148,3 +148,33 @@ class BelgianDunningCase(DunningCase):
 def d(text):
     """date('2026-03-01') shorthand for readable test dates."""
     return date.fromisoformat(text)
+
+
+def english_phrases(env, letter):
+    """The labels and sentences of a letter as an English reader gets them (at least two
+    words, none of the letter's data): what a translated letter must not contain."""
+    import re
+
+    from lxml import html as lxml_html
+
+    english = letter.sudo().with_context(lang="en_US")
+    body = env["ir.qweb"]._render("smart_dunning.report_dunning_letter_body", {"letter": english})
+    values = english._dunning_letter_values()
+    data = [v for v in values.values() if isinstance(v, str) and len(v) > 2]
+    data += [r["description"] for r in values["rows"] if r["description"]]
+    phrases = set()
+    for text in lxml_html.fromstring(str(body)).itertext():
+        text = " ".join(text.split())
+        if len(re.findall(r"[A-Za-z]{2,}", text)) >= 2 and not any(v in text for v in data):
+            phrases.add(text)
+    return phrases
+
+
+def english_left(env, letter, text):
+    """The English phrases of the letter found in ``text`` (HTML or PDF text)."""
+    from lxml import html as lxml_html
+
+    if text.lstrip().startswith("<"):
+        text = " ".join(lxml_html.fromstring(str(text)).itertext())
+    text = " ".join(text.split())
+    return sorted(p for p in english_phrases(env, letter) if p in text)

@@ -45,12 +45,74 @@ def check_dutch_and_french_are_complete(case, module, i18n):
             )
 
 
+def check_overlays(case, module, i18n):
+    """Country overlays (nl_NL.po over nl.po) translate a part of the template only: what they
+    hold is in the template, translated, with the placeholders of the English."""
+    pot = entries(polib.pofile(str(i18n / f"{module}.pot")))
+    for path in sorted(i18n.glob("??_??.po")):
+        po = polib.pofile(str(path))
+        case.assertFalse(entries(po) - pot, f"{path.name} has strings the template lost")
+        case.assertFalse([e.msgid[:60] for e in po if not e.msgstr], f"{path.name} is incomplete")
+        case.assertFalse([e.msgid[:60] for e in po.fuzzy_entries()], f"{path.name} is fuzzy")
+        for entry in po:
+            case.assertEqual(
+                sorted(PLACEHOLDER.findall(entry.msgid)),
+                sorted(PLACEHOLDER.findall(entry.msgstr)),
+                f"{path.name} changes the placeholders of {entry.msgid[:60]!r}",
+            )
+
+
 class TestTranslations(DunningCase):
     def test_pot_is_up_to_date(self):
         check_pot_is_up_to_date(self, "smart_dunning", I18N)
 
     def test_dutch_and_french_are_complete(self):
         check_dutch_and_french_are_complete(self, "smart_dunning", I18N)
+
+    def test_country_overlays(self):
+        self.assertTrue((I18N / "nl_NL.po").exists())
+        check_overlays(self, "smart_dunning", I18N)
+
+    def test_one_word_per_concept(self):
+        """docs/GLOSSARY.md: the words a legal translator struck out stay out."""
+        banned = {
+            "nl": [
+                r"\bbetwisting",  # geschil
+                r"\bintrest|\binteresten\b|\brentevoet",  # interest, interestvoet
+                r"\bgratis\b",  # kosteloos
+                r"(?<!%\()\brun\b",  # aanmaningsronde
+                r"\bvervaldag\b",  # vervaldatum
+                r"Te betalen vóór|vóór die datum",  # uiterlijk (te betalen) op
+                r"gerechtsdeurwaarder of advocaat\)",  # not in a level name / subject
+            ],
+            "fr": [
+                r"\blitiges?\b",  # contestation
+                r"Réclamations|Mauvais payeur|frais d'encaissement",
+                r"\bdécret\b",  # arrêté
+                r"À l'attention",  # not a salutation
+                r"\bavoirs\b|\bun avoir\b",  # note de crédit
+                r"huissier de justice ou avocat\)",
+            ],
+        }
+        for lang, patterns in banned.items():
+            po = polib.pofile(str(I18N / f"{lang}.po"))
+            for pattern in patterns:
+                hits = [e.msgid[:50] for e in po if re.search(pattern, e.msgstr)]
+                self.assertFalse(hits, f"{lang}.po: {pattern}")
+        nl = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "nl.po"))}
+        fr = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "fr.po"))}
+        self.assertEqual(nl["Pay by"], "Uiterlijk te betalen op")
+        self.assertEqual(fr["Pay by"], "À payer au plus tard le")
+        self.assertEqual(fr["Dear Sir or Madam,"], "Madame, Monsieur,")
+        self.assertEqual((fr["Amount paid"], fr["Balance due"]), ("Montant payé", "Solde dû"))
+        self.assertIn(
+            "schadevergoeding", nl["Damages we will claim if you have not paid in time:"].lower()
+        )
+        self.assertEqual(
+            nl["This first reminder is free of charge."], "Deze eerste herinnering is kosteloos."
+        )
+        self.assertEqual(nl["Judicial hand-over"], "Gerechtelijke invordering")
+        self.assertNotEqual(nl["Operations"], "Operations")
 
     def test_belgian_terms(self):
         nl = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "nl.po"))}

@@ -41,13 +41,13 @@ class TestInstall(DunningCase):
                 "Herinnering",
                 "Aanmaning",
                 "Ingebrekestelling",
-                "Gerechtelijke invordering (gerechtsdeurwaarder of advocaat)",
+                "Gerechtelijke invordering",
             ],
             "fr_BE": [
                 "Rappel",
                 "Second rappel",
                 "Mise en demeure",
-                "Recouvrement judiciaire (huissier de justice ou avocat)",
+                "Recouvrement judiciaire",
             ],
         }
         for policy, kind in (

@@ -159,7 +159,9 @@ class TestLanguages(LetterCase):
             self.assertEqual(letter.report_lang, lang)
             self.assertIn("Betalingsherinnering", letter.letter_html, lang)
             self.assertIn("Onze referentie", letter.letter_html, lang)
-            self.assertIn("Gestructureerde mededeling", letter.letter_html, lang)
+            # Dutch usage says betalingskenmerk (nl_NL.po), Belgian gestructureerde mededeling.
+            label = "Betalingskenmerk" if lang == "nl_NL" else "Gestructureerde mededeling"
+            self.assertIn(label, letter.letter_html, lang)
             self.assertIn("BE68 5390 0754 7034", letter.letter_html)
             text = pdf_text(self.env, letter)
             self.assertIn("Betalingsherinnering", text, lang)
@@ -219,7 +221,7 @@ class TestLegalMentions(LetterCase):
         letter = self.letter_for(consumer, 300.0)
         html = letter.letter_html
         for words in (
-            "Deze eerste herinnering is gratis",  # free
+            "Deze eerste herinnering is kosteloos",  # free
             "Nog verschuldigd bedrag",  # 1. amount due and damages
             "45,00",
             "Ondernemingsnummer",  # 2. creditor and enterprise number

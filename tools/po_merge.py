@@ -1,5 +1,9 @@
 """Merge an addon's .pot into nl.po and fr.po, keeping the translations that still apply.
 
+Country overlays such as nl_NL.po hold only the strings that the country words differently
+(Odoo loads nl.po, then nl_NL.po over it): they keep their entries that are still in the
+template, with the template's references, and never get new ones.
+
 Usage: python tools/po_merge.py smart_dunning/i18n   (or smart_dunning_sale/i18n)
 """
 
@@ -43,6 +47,32 @@ def merge(i18n):
         po.save(str(path))
         missing = sum(1 for e in po if not e.msgstr)
         print(f"{path}: {len(po)} entries, {missing} to translate")
+    for path in sorted(i18n.glob("??_??.po")):
+        merge_overlay(pot, path)
+
+
+def merge_overlay(pot, path):
+    old = polib.pofile(str(path))
+    known = {(e.msgctxt, e.msgid): e.msgstr for e in old if not e.obsolete and e.msgstr}
+    po = polib.POFile(wrapwidth=78)
+    po.metadata = dict(old.metadata)
+    po.metadata["POT-Creation-Date"] = pot.metadata.get("POT-Creation-Date", "")
+    for entry in pot:
+        key = (entry.msgctxt, entry.msgid)
+        if key in known:
+            po.append(
+                polib.POEntry(
+                    msgid=entry.msgid,
+                    msgctxt=entry.msgctxt,
+                    occurrences=entry.occurrences,
+                    comment=entry.comment,
+                    tcomment=entry.tcomment,
+                    flags=list(entry.flags),
+                    msgstr=known[key],
+                )
+            )
+    po.save(str(path))
+    print(f"{path}: overlay, {len(po)} entries ({len(known) - len(po)} dropped)")
 
 
 if __name__ == "__main__":

@@ -844,7 +844,9 @@ class DunningLetter(models.Model):
             "stage": self.level_id.stage,
             "regime": regime,
             "consumer": regime in ("be_b2c", "nl_b2c"),
-            "salutation": env._("Dear %(name)s,", name=addressee.name or ""),
+            # Formal letters greet without the name in French ("Madame, Monsieur,"), and the
+            # name stands in the address block: one salutation for every language.
+            "salutation": env._("Dear Sir or Madam,"),
             "date": day(letter_date),
             "pay_by": day(pay_by),
             "rows": [
