@@ -11,13 +11,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from odoo import api, models
-from odoo.tools import float_is_zero, float_round, format_date
+from odoo.tools import SQL, float_is_zero, float_round, format_date
 
 from .dunning_fee_scale import SCALE_KINDS
 from .dunning_fees import (
     MissingRateError,
+    be_b2b_term_end,
     be_b2c_costs_from,
-    interest,
+    interest_through_time,
     nl_b2c_costs_from,
     scale_amount,
 )
@@ -40,6 +41,10 @@ FEE_DEFAULTS = {
 }
 # Kinds computed per invoice; the others are computed once per letter.
 PER_INVOICE_KINDS = ("interest", "recovery")
+# Dutch interest: each year's interest is added to the base (art. 6:119 lid 2, 6:119a lid 3 BW).
+COMPOUNDED_KINDS = ("nl_statutory", "nl_commercial")
+# Book XIX, contracts of regular supply: invoices per calendar year whose first reminder is free.
+FREE_FIRST_REMINDERS_A_YEAR = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +70,7 @@ class ClaimLetter:
     policy: Any  # dunning.policy; the regimes' handlers get its PolicyTerms
     amount_credit: float
     lines: list[ClaimLine]
+    partner_id: int = 0  # the commercial partner
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +99,17 @@ class Money:
         return float_is_zero(amount, precision_rounding=self.rounding)
 
 
+@dataclasses.dataclass(frozen=True)
+class ClaimPartner:
+    """What a claim reads of a customer."""
+
+    long_term_agreed: bool = False
+    regular_supply: bool = False
+
+
+NO_FLAGS = ClaimPartner()
+
+
 @dataclasses.dataclass
 class LetterClaim:
     """What a letter claims: its fee lines (``dunning.letter.fee`` values), the values it sets
@@ -115,7 +132,15 @@ class DunningClaim(models.AbstractModel):
         """What the claims of stored ``letters`` are computed from, in a fixed number of
         queries."""
         letters.fetch(
-            ["date", "channel", "currency_id", "company_id", "policy_id", "amount_credit"]
+            [
+                "date",
+                "channel",
+                "currency_id",
+                "company_id",
+                "policy_id",
+                "amount_credit",
+                "partner_id",
+            ]
         )
         lines = letters.line_ids
         lines.fetch(["letter_id", "move_id", "date_due", "amount_residual"])
@@ -134,6 +159,7 @@ class DunningClaim(models.AbstractModel):
                 letter.policy_id,
                 letter.amount_credit,
                 by_letter[letter.id],
+                letter.partner_id.id,
             )
             for letter in letters
         ]
@@ -207,10 +233,7 @@ class DunningClaim(models.AbstractModel):
         """Everything the claims of a batch of letters need, in a fixed number of queries."""
         letter_ids = [letter.id for letter in inputs]
         move_ids = list({line.move_id for letter in inputs for line in letter.lines})
-        # fee invoices of earlier letters are not charged interest or fees again
-        fee_moves = self.env["account.move"].search(
-            [("id", "in", move_ids), ("dunning_fee_letter_id", "!=", False)]
-        )
+        moves, partners, fee_move_ids = self._moves_of(move_ids)
         sent_lines = self.env["dunning.letter.line"].search_fetch(
             [
                 ("move_id", "in", move_ids),
@@ -238,8 +261,17 @@ class DunningClaim(models.AbstractModel):
             ["letter_id", "move_id", "kind", "amount"],
         )
         invoiced.letter_id.fetch(["move_ids"])
+        paid_first, first_reminders = self._first_reminders_of(inputs, partners, letter_ids)
         return {
-            "fee_move_ids": set(fee_moves.ids),
+            # fee invoices of earlier letters are not charged interest or fees again
+            "fee_move_ids": fee_move_ids,
+            "moves": moves,  # move id -> (invoice date, commercial partner id)
+            "partners": partners,  # partner id -> ClaimPartner
+            "payments": self._payments_of(move_ids),  # move id -> [(day, amount)]
+            # regular supply: invoices whose first reminder was not free, and how many
+            # invoices got their first reminder per (partner, company, year)
+            "paid_first": paid_first,
+            "first_reminders": first_reminders,
             "reminders": reminders,
             "invoiced": [
                 (fee.kind, fee.move_id.id, set(fee.letter_id.move_ids.ids), fee.amount)
@@ -257,6 +289,112 @@ class DunningClaim(models.AbstractModel):
             "terms": {},  # policy id -> PolicyTerms
             "money": {},  # currency id -> Money
         }
+
+    @api.model
+    def _moves_of(self, move_ids):
+        """``({move id: (invoice date, partner id)}, {partner id: ClaimPartner}, fee invoice
+        ids)`` of ``move_ids``, in one query."""
+        self.env["account.move"].flush_model(
+            ["invoice_date", "commercial_partner_id", "dunning_fee_letter_id"]
+        )
+        self.env["res.partner"].flush_model(["dunning_long_term_agreed", "dunning_regular_supply"])
+        moves, partners, fee_move_ids = {}, {}, set()
+        for move_id, invoice_date, is_fee, partner_id, agreed, regular in self.env.execute_query(
+            SQL(
+                """
+                SELECT m.id, m.invoice_date, m.dunning_fee_letter_id IS NOT NULL, p.id,
+                       p.dunning_long_term_agreed IS TRUE, p.dunning_regular_supply IS TRUE
+                  FROM account_move m
+                  JOIN res_partner p ON p.id = m.commercial_partner_id
+                 WHERE m.id = ANY(%s)
+                """,
+                move_ids,
+            )
+        ):
+            moves[move_id] = (invoice_date, partner_id)
+            partners[partner_id] = ClaimPartner(agreed, regular)
+            if is_fee:
+                fee_move_ids.add(move_id)
+        return moves, partners, fee_move_ids
+
+    @api.model
+    def _payments_of(self, move_ids):
+        """``{move id: [(day, amount)]}``: what was paid on each invoice and when, in the
+        invoice's currency, from its reconciliations, in one query (docs/LEGAL.md §3.2).
+
+        A credit note is left out: it says the amount was never owed, so it lowers the
+        balance from the start, as the invoice's residual already does."""
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "credit_move_id", "debit_amount_currency"]
+        )
+        self.env["account.move.line"].flush_model(["move_id", "date"])
+        self.env["account.move"].flush_model(["move_type"])
+        payments = defaultdict(list)
+        for move_id, day, amount in self.env.execute_query(
+            SQL(
+                """
+                SELECT dl.move_id, cl.date, SUM(pr.debit_amount_currency)
+                  FROM account_partial_reconcile pr
+                  JOIN account_move_line dl ON dl.id = pr.debit_move_id
+                  JOIN account_move_line cl ON cl.id = pr.credit_move_id
+                  JOIN account_move cm ON cm.id = cl.move_id
+                 WHERE dl.move_id = ANY(%s) AND cm.move_type != 'out_refund'
+                 GROUP BY dl.move_id, cl.date
+                """,
+                move_ids,
+            )
+        ):
+            payments[move_id].append((day, amount))
+        return payments
+
+    @api.model
+    def _first_reminders_of(self, inputs, partners, letter_ids):
+        """For Belgian consumers under a contract of regular supply (docs/LEGAL.md §5.7):
+        the invoices whose first reminder was beyond the free ones of its calendar year, and
+        ``{(partner id, company id, year): invoices first reminded}``; one query, only when
+        the batch has such a consumer."""
+        partner_ids = list(
+            {
+                letter.partner_id
+                for letter in inputs
+                if partners.get(letter.partner_id, NO_FLAGS).regular_supply
+                and letter.policy.legal_regime == "be_b2c"
+            }
+        )
+        if not partner_ids:
+            return set(), {}
+        self.env["dunning.letter"].flush_model(
+            ["partner_id", "company_id", "channel", "sent_date", "state"]
+        )
+        self.env["dunning.letter.line"].flush_model(["letter_id", "move_id", "state"])
+        firsts = defaultdict(list)
+        for partner_id, company_id, move_id, due, sent_date in self.env.execute_query(
+            SQL(
+                """
+                SELECT l.partner_id, l.company_id, ll.move_id, m.invoice_date_due,
+                       MIN(l.sent_date)
+                  FROM dunning_letter_line ll
+                  JOIN dunning_letter l ON l.id = ll.letter_id
+                  JOIN account_move m ON m.id = ll.move_id
+                 WHERE l.partner_id = ANY(%s) AND ll.state = 'sent'
+                   AND l.channel IN %s AND l.sent_date IS NOT NULL
+                   AND NOT l.id = ANY(%s)
+                 GROUP BY l.partner_id, l.company_id, ll.move_id, m.invoice_date_due
+                """,
+                partner_ids,
+                DURABLE_CHANNELS,
+                letter_ids,
+            )
+        ):
+            firsts[partner_id, company_id, sent_date.year].append(
+                (sent_date, due or date.min, move_id)
+            )
+        paid_first = set()
+        for items in firsts.values():
+            paid_first.update(
+                move_id for *_key, move_id in sorted(items)[FREE_FIRST_REMINDERS_A_YEAR:]
+            )
+        return paid_first, {key: len(items) for key, items in firsts.items()}
 
     @api.model
     def _terms(self, policy, ctx):
@@ -328,23 +466,36 @@ class DunningClaim(models.AbstractModel):
         rate, and the fixed recovery compensation for each invoice, both without notice."""
         claim = []
         for line, amount in principal.items():
+            term_end = self._be_b2b_term_end(letter, line, ctx)
             claim += self._interest(
-                letter, line, amount, line.date_due + timedelta(days=1), day, "be_late_payment", ctx
+                letter, line, amount, term_end + timedelta(days=1), day, "be_late_payment", ctx
             )
             claim.append(
                 self._scale_fee(letter, "recovery", "be_b2b_recovery", day, amount, ctx, line)
             )
         return claim, {}
 
+    def _be_b2b_term_end(self, letter, line, ctx):
+        """The invoice's due date, or the legal 60 days after its date when it gives longer
+        without the customer's express agreement (docs/LEGAL.md §4.1)."""
+        invoice_date, partner_id = ctx["moves"].get(line.move_id, (None, letter.partner_id))
+        agreed = ctx["partners"].get(partner_id, NO_FLAGS).long_term_agreed
+        return be_b2b_term_end(invoice_date, line.date_due, agreed)
+
     def _claim_be_b2c(self, letter, day, principal, ctx):
         """Book XIX: the first reminder is free and announces the damages; nothing is due
         before its 14-day waiting period has ended."""
         policy = letter.policy
         chargeable, first = {}, False
+        free_left = self._free_first_reminders(letter, day, ctx)
+        paid_first = False  # a first reminder of this letter beyond the free ones of the year
         for line, amount in principal.items():
             sent = ctx["reminders"].get(line.move_id)
             if not sent:
                 first = True
+                if free_left is not None:
+                    paid_first = paid_first or free_left <= 0
+                    free_left -= 1
                 continue
             start = be_b2c_costs_from(sent[0][0], sent[0][1])
             if day >= start:
@@ -367,13 +518,17 @@ class DunningClaim(models.AbstractModel):
             periods, kind = ctx["rates"]["be_legal"], "be_legal"
         for line, (amount, start) in chargeable.items():
             claim += self._interest(letter, line, amount, start, day, kind, ctx, periods=periods)
-        if chargeable and policy.fee_clause:
-            count = self._chargeable_reminders(letter, chargeable, ctx)
-            claim.append(
-                self._be_b2c_damages(
-                    letter, day, sum(amount for amount, _start in chargeable.values()), count, ctx
-                )
+        # The reminder fee is also due for a first reminder that is not free; the lump sum
+        # only after the waiting period, whatever the reminder (docs/LEGAL.md §5.7).
+        per_reminder = policy.b2c_damages == "reminder"
+        paid_before = any(line.move_id in ctx["paid_first"] for line in principal)
+        if policy.fee_clause and (chargeable or (per_reminder and (paid_first or paid_before))):
+            count = self._chargeable_reminders(
+                letter, principal, chargeable, ctx, counts=bool(chargeable or paid_first)
             )
+            # the lump sum is on what may be charged; a reminder fee on what is reminded
+            base = sum(amount for amount, _start in chargeable.values()) or total
+            claim.append(self._be_b2c_damages(letter, day, base, count, ctx))
         return claim, flags
 
     def _be_b2c_damages(self, letter, day, base, reminders, ctx):
@@ -385,14 +540,26 @@ class DunningClaim(models.AbstractModel):
             return fee
         return self._scale_fee(letter, "lump_sum", "be_b2c_lump_sum", day, base, ctx)
 
-    def _chargeable_reminders(self, letter, chargeable, ctx):
-        """This letter and the earlier reminders sent once the waiting period was over."""
-        letter_ids = {letter.id}
+    def _chargeable_reminders(self, letter, principal, chargeable, ctx, counts=True):
+        """This letter (when it ``counts``), the earlier reminders sent once the waiting
+        period was over, and the first reminders that were not free (regular supply)."""
+        letter_ids = {letter.id} if counts else set()
         for line, (_amount, start) in chargeable.items():
             for sent_date, _channel, letter_id in ctx["reminders"].get(line.move_id, [])[1:]:
                 if sent_date >= start:
                     letter_ids.add(letter_id)
+        for line in principal:
+            if line.move_id in ctx["paid_first"]:
+                letter_ids.add(ctx["reminders"][line.move_id][0][2])
         return len(letter_ids)
+
+    def _free_first_reminders(self, letter, day, ctx):
+        """How many more invoices may get a free first reminder this calendar year: None
+        (no limit) unless the customer buys under a contract of regular supply."""
+        if not ctx["partners"].get(letter.partner_id, NO_FLAGS).regular_supply:
+            return None
+        used = ctx["first_reminders"].get((letter.partner_id, letter.company.id, day.year), 0)
+        return FREE_FIRST_REMINDERS_A_YEAR - used
 
     def _claim_nl_b2c(self, letter, day, principal, ctx):
         """Art. 6:96 BW: collection costs of the WIK scale, over all the claims together, once
@@ -441,21 +608,29 @@ class DunningClaim(models.AbstractModel):
         if not letter.policy.claim_interest:
             return []
         periods = ctx["rates"][kind] if periods is None else periods
-        currency = letter.currency
         return [
             {
                 "kind": "interest",
                 "basis": kind,
                 "move_id": line.move_id,
-                "date_from": date_from,
-                "date_to": date_to,
-                "days": days,
-                "rate": rate,
-                "base_amount": amount,
-                "amount": currency.round(value),
+                "date_from": period.date_from,
+                "date_to": period.date_to,
+                "days": period.days,
+                "rate": period.rate,
+                "base_amount": period.base,
+                "amount": period.amount,
                 "sequence": 10,
             }
-            for date_from, date_to, days, rate, value in interest(amount, start, day, periods, kind)
+            for period in interest_through_time(
+                amount,
+                ctx["payments"].get(line.move_id, ()),
+                start,
+                day,
+                periods,
+                kind,
+                compound_yearly=kind in COMPOUNDED_KINDS,
+                rounding=letter.currency.round,
+            )
         ]
 
     def _scale_fee(self, letter, kind, scale_kind, day, base, ctx, line=None):

@@ -1127,6 +1127,7 @@ class DunningLetter(models.Model):
                         ClaimLine(ln["id"], ln["move_id"], ln["date_due"], ln["amount_residual"])
                         for ln in lines
                     ],
+                    partner.id,
                 )
             )
             letter_rows.append(letter_row)
