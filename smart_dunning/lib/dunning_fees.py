@@ -5,7 +5,8 @@ reads them once for a whole batch and hands them to these functions, which the t
 on every band edge and rate change of docs/LEGAL.md §2.
 """
 
-from datetime import timedelta
+import dataclasses
+from datetime import date, timedelta
 
 from .belgian_calendar import add_working_days
 
@@ -84,3 +85,82 @@ def nl_b2c_costs_from(sent_date, channel):
     """
     received = sent_date + timedelta(days=2 if channel == "letter" else 0)
     return received + timedelta(days=15)
+
+
+@dataclasses.dataclass(frozen=True)
+class InterestPeriod:
+    """One line of an interest claim: a stretch of days with one base and one rate."""
+
+    date_from: date
+    date_to: date
+    days: int
+    rate: float
+    base: float
+    amount: float
+
+
+def _one_year_later(day):
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February: the year ends on 28 February
+        return date(day.year + 1, 3, 1)
+
+
+def interest_through_time(
+    principal, payments, start, end, rates, kind=None, compound_yearly=False, rounding=None
+):
+    """Interest from ``start`` to ``end`` included on a balance that changes through time
+    (docs/LEGAL.md §3.1, §3.2).
+
+    :param principal: what is still owed at the end
+    :param payments: ``[(day, amount)]`` paid on the claim, in any order: the balance of a day
+        is ``principal`` plus what was paid after that day, so a payment ends one period and
+        the next starts on its day; payments before ``start`` change nothing
+    :param compound_yearly: at each anniversary of ``start``, the interest of the year ending
+        is added to the base (art. 6:119 lid 2 and 6:119a lid 3 BW)
+    :param rounding: rounds each period's interest as the letter shows it, so that the base
+        of the next year is the sum the customer reads (default: no rounding)
+    :return: ``[InterestPeriod]``, split where the balance, the year or the rate changes
+    :raise MissingRateError: on the first day no rate covers
+    """
+    if not start or not end or end < start:
+        return []
+    rounding = rounding or (lambda amount: amount)
+    later = [(day, amount) for day, amount in payments if day > start and amount]
+    # days on which the base changes: a payment, or a new year of compounding
+    cuts = {day for day, _amount in later if day <= end}
+    years = set()
+    if compound_yearly:
+        anniversary = _one_year_later(start)
+        while anniversary <= end:
+            years.add(anniversary)
+            anniversary = _one_year_later(anniversary)
+    cuts |= years
+    bounds = [start, *sorted(cuts), end + timedelta(days=1)]
+    periods, added, this_year = [], 0.0, 0.0
+    for first, after in zip(bounds, bounds[1:], strict=False):
+        if first in years:
+            added, this_year = added + this_year, 0.0
+        balance = principal + sum(amount for day, amount in later if day > first)
+        base = balance + added
+        for date_from, date_to, days, rate, amount in interest(
+            base, first, after - timedelta(days=1), rates, kind
+        ):
+            amount = rounding(amount)
+            this_year += amount
+            periods.append(InterestPeriod(date_from, date_to, days, rate, base, amount))
+    return periods
+
+
+# Law of 2 August 2002, art. 4 (as amended on 14 August 2021): the longest payment term
+# between businesses, unless expressly agreed (docs/LEGAL.md §4.1).
+BE_B2B_MAX_TERM_DAYS = 60
+
+
+def be_b2b_term_end(invoice_date, date_due, agreed):
+    """Last day of the payment term a Belgian business may be held to: the invoice's due
+    date, or 60 days after the invoice date when the invoice gives longer and the customer
+    did not expressly agree to it."""
+    if agreed or not invoice_date or not date_due:
+        return date_due
+    return min(date_due, invoice_date + timedelta(days=BE_B2B_MAX_TERM_DAYS))

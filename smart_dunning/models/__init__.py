@@ -14,6 +14,7 @@ from . import (
     account_partial_reconcile,
     account_payment,
     dunning_call,
+    dunning_claim,
     dunning_dispute,
     dunning_dispute_reason,
     dunning_fee_scale,

@@ -1,6 +1,8 @@
+import dataclasses
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 from markupsafe import Markup
 
@@ -8,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import (
+    SQL,
     email_normalize,
     exception_to_unicode,
     format_amount,
@@ -16,9 +19,11 @@ from odoo.tools import (
 )
 from odoo.tools.pdf import merge_pdf
 
+from ..lib.bulk import bulk_create, new_ids
 from ..lib.open_credit import invoice_nets
 from ..lib.payment_matching import reconcile_with_invoices, reference_candidates
 from ..lib.structured_communication import format_ogm, is_valid_ogm
+from .dunning_claim import ClaimLetter, ClaimLine
 from .dunning_level import CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -50,6 +55,20 @@ def letter_amounts(residuals, credits, currency):
     overdue = currency.round(sum(residuals))
     credit = currency.round(min(sum(credits), overdue))
     return {"amount_overdue": overdue, "amount_credit": credit, "amount_due": overdue - credit}
+
+
+@dataclasses.dataclass
+class LetterDraft:
+    """A letter a run is about to make: a customer's invoices due at one level, in one
+    currency (``dunning.letter._create_for_run()``)."""
+
+    partner: Any  # res.partner, the commercial partner
+    contact: Any  # res.partner the letter goes to
+    level: Any  # dunning.level
+    currency: Any  # res.currency
+    invoices: list[dict]  # rows of the run: id, due, amount_total, amount_residual, credit
+    new_customer: bool = False  # the salesperson is asked first
+    credit_move_ids: list[int] = dataclasses.field(default_factory=list)
 
 
 LETTER_STATES = [
@@ -528,7 +547,11 @@ class DunningLetter(models.Model):
 
         :return: the letters held back for a missing rate
         """
-        held = self.browse(sorted(self.env["dunning.letter.fee"]._dunning_compute(self, as_of)))
+        letters = self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
+        Claim = self.env["dunning.claim"]
+        claims = Claim._claims(Claim._claim_inputs(letters), as_of) if letters else {}
+        letters._write_claims(claims)
+        held = self.browse(sorted(key for key, claim in claims.items() if claim.flags["fee_error"]))
         if held and raise_missing_rate:
             raise UserError("\n".join(f"{letter.name}: {letter.fee_error}" for letter in held))
         held.filtered(lambda ltr: ltr.state == "draft").write(
@@ -538,20 +561,18 @@ class DunningLetter(models.Model):
             held._message_log_batch({letter.id: letter.fee_error for letter in held})
         return held
 
-    def _dunning_missing_rate_message(self, error):
-        labels = dict(
-            self.env["dunning.legal.rate"]._fields["kind"]._description_selection(self.env)
-        )
-        labels.update(
-            self.env["dunning.fee.scale"]._fields["kind"]._description_selection(self.env)
-        )
-        return self.env._(
-            'No rate or scale is known for "%(kind)s" on %(date)s: an administrator must add '
-            "the published one under Collections > Configuration before this letter can "
-            "claim fees and interest.",
-            kind=labels.get(error.kind, error.kind or ""),
-            date=format_date(self.env, error.day),
-        )
+    def _write_claims(self, claims):
+        """Replace the fee lines and the claim's values of these letters by ``claims``
+        (``{letter id: LetterClaim}``)."""
+        by_flags = defaultdict(list)  # one write per distinct set of values
+        for letter_id, claim in claims.items():
+            by_flags[tuple(sorted(claim.flags.items()))].append(letter_id)
+        for flags, letter_ids in by_flags.items():
+            self.browse(letter_ids).write(dict(flags))
+        self.fee_line_ids.unlink()
+        # A run claims fees on tens of thousands of invoices: one COPY, not create().
+        fees = [vals for claim in claims.values() for vals in claim.fees]
+        bulk_create(self.env["dunning.letter.fee"], fees)
 
     def _dunning_send(self, sent_date=None, raise_missing_rate=False):
         letters = self.filtered(lambda ltr: ltr.state == "draft")._refresh_lines()
@@ -1040,6 +1061,132 @@ class DunningLetter(models.Model):
                     error=error,
                 )
             )
+
+    @api.model
+    def _create_for_run(self, run, drafts, messages=None):
+        """Insert the letters of ``run`` described by ``drafts`` (LetterDraft), with their
+        lines, claims and deducted credits, all or none (savepoint). Returns the letters and
+        those that ask the salesperson first.
+
+        Each letter's values are set here, once, from its id drawn beforehand: its
+        reference, payment reference, amounts and claim go in with the row, so nothing is
+        recomputed or updated after the insert. ``messages`` words each missing rate once
+        for all the batches of the run.
+        """
+        Line = self.env["dunning.letter.line"]
+        company = run.company_id
+        letter_ids = iter(new_ids(self, len(drafts)))
+        line_ids = iter(new_ids(Line, sum(len(draft.invoices) for draft in drafts)))
+        letter_rows, line_rows, credit_rows, inputs = [], [], [], []
+        for draft in drafts:
+            level, partner, currency = draft.level, draft.partner, draft.currency
+            if draft.new_customer:
+                reason = "new_customer"
+            else:
+                reason = "level" if level.needs_approval else None
+            letter_id = next(letter_ids)
+            name = letter_reference(run.date, letter_id)
+            invoices = draft.invoices
+            letter_row = {
+                "id": letter_id,
+                "name": name,
+                "payment_reference": letter_payment_reference(company, letter_id, name),
+                "partner_id": partner.id,
+                "contact_id": draft.contact.id,
+                "company_id": company.id,
+                "currency_id": currency.id,
+                "policy_id": level.policy_id.id,
+                "level_id": level.id,
+                "channel": level.channel,
+                "lang": draft.contact.lang or partner.lang,
+                "run_id": run.id,
+                "date": run.date,
+                "user_id": partner.dunning_user_id.id,
+                "state": "to_approve" if reason else "draft",
+                "approval_reason": reason,
+                "invoice_count": len(invoices),
+                **letter_amounts(
+                    [r["amount_residual"] for r in invoices],
+                    [r["credit"] for r in invoices],
+                    currency,
+                ),
+            }
+            lines = [
+                {
+                    "id": next(line_ids),
+                    "letter_id": letter_id,
+                    "move_id": r["id"],
+                    "level_id": level.id,
+                    "company_id": company.id,
+                    "date_due": r["due"],
+                    "amount_total": r["amount_total"],
+                    "amount_residual": r["amount_residual"],
+                    "amount_credit": r["credit"],
+                }
+                for r in invoices
+            ]
+            inputs.append(
+                ClaimLetter(
+                    letter_id,
+                    run.date,
+                    level.channel,
+                    currency,
+                    company,
+                    level.policy_id,
+                    letter_row["amount_credit"],
+                    [
+                        ClaimLine(ln["id"], ln["move_id"], ln["date_due"], ln["amount_residual"])
+                        for ln in lines
+                    ],
+                    partner.id,
+                )
+            )
+            letter_rows.append(letter_row)
+            line_rows.append(lines)
+            if letter_row["amount_credit"]:
+                credit_rows += [(letter_id, move_id) for move_id in draft.credit_move_ids]
+        claims = self.env["dunning.claim"]._claims(inputs, messages=messages)
+        fee_rows = []
+        for letter_row, lines, draft in zip(letter_rows, line_rows, drafts, strict=True):
+            claim = claims[letter_row["id"]]
+            fee_rows += claim.fees
+            letter_row.update(
+                claim.flags,
+                amount_interest=claim.interest,
+                amount_fees=claim.other,
+                amount_total=draft.currency.round(
+                    letter_row["amount_due"] + claim.interest + claim.other
+                ),
+            )
+            if claim.flags["fee_error"] and letter_row["state"] == "draft":
+                letter_row.update(state="to_approve", approval_reason="missing_rate")
+            for line in lines:
+                line["state"] = letter_row["state"]
+        # All or nothing: on a clash or deadlock the savepoint is rolled back, and the ORM's
+        # cache and pending computations with it.
+        with self.env.cr.savepoint():
+            letters = bulk_create(self, letter_rows)
+            # The letters' amounts and counts are already right: their lines, fees and
+            # credit notes must not trigger their recomputation.
+            computed = [field for field in self._fields.values() if field.store and field.compute]
+            with self.env.protecting(computed, letters):
+                bulk_create(Line, [line for lines in line_rows for line in lines])
+                bulk_create(self.env["dunning.letter.fee"], fee_rows)
+                if credit_rows:
+                    field = self._fields["credit_move_ids"]
+                    self.env.cr.execute(
+                        SQL(
+                            "INSERT INTO %s (%s, %s) VALUES %s",
+                            SQL.identifier(field.relation),
+                            SQL.identifier(field.column1),
+                            SQL.identifier(field.column2),
+                            SQL(", ").join(credit_rows),
+                        )
+                    )
+                    letters.invalidate_recordset(["credit_move_ids"])
+                self.env.flush_all()
+        asking = self.browse(r["id"] for r in letter_rows if r["approval_reason"] == "new_customer")
+        return letters, asking
 
 
 class DunningLetterLine(models.Model):

@@ -12,12 +12,10 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tools import SQL, format_date
 
-from ..lib.bulk import bulk_create, new_ids
 from ..lib.dunning_schedule import in_payment_window, next_step, parse_payment_days
 from ..lib.open_credit import flush_credits, invoice_net_sql, open_credit_moves
 from ..lib.open_invoice import dunnable_invoice_sql
-from .dunning_letter import letter_amounts, letter_payment_reference, letter_reference
-from .dunning_letter_fee import ClaimLetter, ClaimLine
+from .dunning_letter import LetterDraft
 
 _logger = logging.getLogger(__name__)
 
@@ -505,9 +503,8 @@ class DunningRun(models.Model):
         return kept
 
     def _insert_letters(self, groups, messages):
-        """Compute and insert the letters of ``groups``, all or none (savepoint). Returns
-        the letters and those that ask the salesperson first."""
-        Letter = self.env["dunning.letter"]
+        """Have the letters of ``groups`` made, all or none. Returns the letters and those
+        that ask the salesperson first."""
         levels = self.env["dunning.level"].browse({key[1] for key in groups})
         levels.fetch(["sequence", "channel", "needs_approval", "policy_id"])
         partners = self.env["res.partner"].browse(
@@ -522,129 +519,21 @@ class DunningRun(models.Model):
             self.company_id,
             {key[0] for key, rows in groups.items() if any(r["credit"] for r in rows)},
         )
-        keys = list(groups)
-        currencies = self.env["res.currency"].browse({key[2] for key in keys})
-        Line = self.env["dunning.letter.line"]
-        # Ids drawn first: each letter gets its reference, and its claim is computed, before
-        # anything is inserted.
-        letter_ids = iter(new_ids(Letter, len(keys)))
-        line_ids = iter(new_ids(Line, sum(len(rows) for rows in groups.values())))
-        letter_rows, line_rows, credit_rows, inputs = [], [], [], []
-        for key in keys:
-            partner_id, level_id, currency_id = key
-            rows = groups[key]
-            level = levels.browse(level_id)
-            partner = partners.browse(partner_id)
-            contact = addressees[key]
-            currency = currencies.browse(currency_id)
-            if rows[0].get("new_customer"):
-                reason = "new_customer"
-            else:
-                reason = "level" if level.needs_approval else None
-            letter_id = next(letter_ids)
-            name = letter_reference(self.date, letter_id)
-            letter_row = {
-                "id": letter_id,
-                "name": name,
-                "payment_reference": letter_payment_reference(self.company_id, letter_id, name),
-                "partner_id": partner_id,
-                "contact_id": contact.id,
-                "company_id": self.company_id.id,
-                "currency_id": currency_id,
-                "policy_id": level.policy_id.id,
-                "level_id": level_id,
-                "channel": level.channel,
-                "lang": contact.lang or partner.lang,
-                "run_id": self.id,
-                "date": self.date,
-                "user_id": partner.dunning_user_id.id,
-                "state": "to_approve" if reason else "draft",
-                "approval_reason": reason,
-                "invoice_count": len(rows),
-                **letter_amounts(
-                    [r["amount_residual"] for r in rows], [r["credit"] for r in rows], currency
-                ),
-            }
-            lines = [
-                {
-                    "id": next(line_ids),
-                    "letter_id": letter_id,
-                    "move_id": r["id"],
-                    "level_id": level_id,
-                    "company_id": self.company_id.id,
-                    "date_due": r["due"],
-                    "amount_total": r["amount_total"],
-                    "amount_residual": r["amount_residual"],
-                    "amount_credit": r["credit"],
-                }
-                for r in rows
-            ]
-            inputs.append(
-                ClaimLetter(
-                    letter_id,
-                    self.date,
-                    level.channel,
-                    currency,
-                    self.company_id,
-                    level.policy_id,
-                    letter_row["amount_credit"],
-                    [
-                        ClaimLine(ln["id"], ln["move_id"], ln["date_due"], ln["amount_residual"])
-                        for ln in lines
-                    ],
+        currencies = self.env["res.currency"].browse({key[2] for key in groups})
+        drafts = []
+        for (partner_id, level_id, currency_id), rows in groups.items():
+            drafts.append(
+                LetterDraft(
+                    partner=partners.browse(partner_id),
+                    contact=addressees[partner_id, level_id, currency_id],
+                    level=levels.browse(level_id),
+                    currency=currencies.browse(currency_id),
+                    invoices=rows,
+                    new_customer=bool(rows[0].get("new_customer")),
+                    credit_move_ids=credit_moves.get(partner_id, []),
                 )
             )
-            letter_rows.append(letter_row)
-            line_rows.append(lines)
-            if letter_row["amount_credit"]:
-                credit_rows += [
-                    (letter_id, move_id) for move_id in credit_moves.get(partner_id, [])
-                ]
-        # Letters go in with their claim: nothing is recomputed or updated after the insert.
-        claims = self.env["dunning.letter.fee"]._dunning_claims(inputs, messages=messages)
-        fee_rows = []
-        for letter_row, lines in zip(letter_rows, line_rows, strict=True):
-            claim = claims[letter_row["id"]]
-            fee_rows += claim.fees
-            letter_row.update(
-                claim.flags,
-                amount_interest=claim.interest,
-                amount_fees=claim.other,
-                amount_total=currencies.browse(letter_row["currency_id"]).round(
-                    letter_row["amount_due"] + claim.interest + claim.other
-                ),
-            )
-            if claim.flags["fee_error"] and letter_row["state"] == "draft":
-                letter_row.update(state="to_approve", approval_reason="missing_rate")
-            for line in lines:
-                line["state"] = letter_row["state"]
-        # All or nothing: on a clash or deadlock the savepoint is rolled back, and the ORM's
-        # cache and pending computations with it.
-        with self.env.cr.savepoint():
-            letters = bulk_create(Letter, letter_rows)
-            # The letters' amounts and counts are already right: their lines, fees and
-            # credit notes must not trigger their recomputation.
-            computed = [field for field in Letter._fields.values() if field.store and field.compute]
-            with self.env.protecting(computed, letters):
-                bulk_create(Line, [line for lines in line_rows for line in lines])
-                bulk_create(self.env["dunning.letter.fee"], fee_rows)
-                if credit_rows:
-                    field = Letter._fields["credit_move_ids"]
-                    self.env.cr.execute(
-                        SQL(
-                            "INSERT INTO %s (%s, %s) VALUES %s",
-                            SQL.identifier(field.relation),
-                            SQL.identifier(field.column1),
-                            SQL.identifier(field.column2),
-                            SQL(", ").join(credit_rows),
-                        )
-                    )
-                    letters.invalidate_recordset(["credit_move_ids"])
-                self.env.flush_all()
-        asking = Letter.browse(
-            r["id"] for r in letter_rows if r["approval_reason"] == "new_customer"
-        )
-        return letters, asking
+        return self.env["dunning.letter"]._create_for_run(self, drafts, messages)
 
     def _ask_salespeople(self, letters):
         todo = self.env.ref("mail.mail_activity_data_todo")

@@ -21,6 +21,8 @@ COLLECTIONS_FIELDS = (
     "dunning_customer_kind",
     "payment_days",
     "dunning_po_required",
+    "dunning_long_term_agreed",
+    "dunning_regular_supply",
 )
 
 STATUS_FIELDS = [
@@ -114,6 +116,23 @@ class ResPartner(models.Model):
         string="Purchase Order Number Required",
         tracking=True,
         help="This customer pays only invoices that carry its purchase-order number.",
+    )
+    # docs/LEGAL.md §4.1: what a Belgian business agreed beyond the legal 60 days.
+    dunning_long_term_agreed = fields.Boolean(
+        string="Payment Term Beyond 60 Days Agreed",
+        tracking=True,
+        help="This business expressly agreed to payment terms longer than 60 days. Without "
+        "it, Belgian late-payment interest runs from 60 days after the invoice date when the "
+        "invoice gives a longer term (law of 2 August 2002).",
+    )
+    # docs/LEGAL.md §5.7: subscriptions, utilities.
+    dunning_regular_supply = fields.Boolean(
+        string="Contract of Regular Supply",
+        tracking=True,
+        help="This consumer buys under a contract of regular supply (subscription, utility): "
+        "only the first reminders of three invoices per calendar year are free; later ones "
+        "may cost the reminder fee when the policy claims one (Code of Economic Law, "
+        "Book XIX).",
     )
     dunning_email_suspect = fields.Boolean(
         string="E-mail Suspect",
