@@ -17,7 +17,7 @@ class DunningFeeScale(models.Model):
 
     _name = "dunning.fee.scale"
     _description = "Fee Scale"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "kind, date_from desc"
     _rec_name = "kind"
 
@@ -95,6 +95,16 @@ class DunningFeeScale(models.Model):
         return self.filtered(lambda s: s.date_from <= day and (not s.date_to or s.date_to >= day))[
             :1
         ]
+
+    # ------------------------------------------------------------------ running out
+
+    expiry_warned_days = fields.Integer(
+        string="Managers Warned (Days Before End)",
+        readonly=True,
+        copy=False,
+        help="45 or 15 once the collections managers were told that the table ends with this "
+        "period; each threshold is announced once.",
+    )
 
 
 class DunningFeeScaleBand(models.Model):

@@ -16,8 +16,10 @@ from odoo.tools import (
 )
 from odoo.tools.pdf import merge_pdf
 
+from . import rate_expiry
 from .bulk import bulk_write
 from .dunning_level import CHANNELS
+from .enterprise_number import be_enterprise_number
 from .open_credit import invoice_nets
 from .payment_matching import reconcile_with_invoices, reference_candidates
 from .structured_communication import format_ogm, is_valid_ogm
@@ -132,6 +134,7 @@ class DunningLetter(models.Model):
             ("new_customer", "New customer: salesperson asked"),
             ("missing_rate", "Interest rate or fee scale missing"),
             ("mail_failed", "E-mail not delivered"),
+            ("legal_mention", "Mandatory mention missing"),
         ],
         readonly=True,
         tracking=True,
@@ -562,6 +565,7 @@ class DunningLetter(models.Model):
         letters -= letters.filtered(lambda ltr: not ltr.fee_move_id)._dunning_update_fees(
             sent_date, raise_missing_rate
         )
+        letters -= letters._dunning_hold_legal(raise_missing_rate)
         # The letter is dated the day it leaves, also in the e-mail rendered below; the error
         # of an earlier attempt goes.
         letters.write({"sent_date": sent_date, "mail_failure_reason": False})
@@ -890,7 +894,10 @@ class DunningLetter(models.Model):
             "beneficiary": company.name,
             "structured": is_valid_ogm(self.payment_reference),
             "reference": self.payment_reference or self.name,
-            "enterprise_number": company.company_registry or company.vat or "",
+            "enterprise_number": be_enterprise_number(company.company_registry, company.vat)
+            or company.company_registry
+            or company.vat
+            or "",
             "handler": handler.name or "",
             "non_eu_text": company.dunning_non_eu_text if outside_eu else "",
             "service_hours": company.dunning_service_hours or "",
@@ -1030,6 +1037,88 @@ class DunningLetter(models.Model):
                     error=error,
                 )
             )
+
+    # ------------------------------------------------------------------ mandatory mentions
+
+    legal_error = fields.Char(
+        string="Missing Mandatory Mention",
+        compute="_compute_legal_error",
+        help="What the law requires this letter to state and it cannot: the letter cannot be "
+        "sent until it is filled in.",
+    )
+
+    @api.depends(
+        "policy_id.legal_regime",
+        "is_first_reminder",
+        "company_id.country_id",
+        "company_id.company_registry",
+        "company_id.vat",
+    )
+    @api.depends_context("lang")
+    def _compute_legal_error(self):
+        for letter in self:
+            letter.legal_error = letter._dunning_legal_error()
+
+    def _dunning_legal_error(self):
+        """Why this letter may not leave as it is, or False."""
+        self.ensure_one()
+        company = self.company_id
+        if (
+            self.policy_id.legal_regime == "be_b2c"
+            and self.is_first_reminder
+            and company.country_id.code == "BE"
+            and not be_enterprise_number(company.company_registry, company.vat)
+        ):
+            # Art. XIX.2 CEL: a first reminder without it does not count as one; only a
+            # company established in Belgium has such a number (docs/LEGAL.md §5.1).
+            return self.env._(
+                "A first reminder to a Belgian consumer must state your enterprise number "
+                "(Code of Economic Law, art. XIX.2). %(company)s has none: enter it as the "
+                "Company Registry (0123.456.749) or enter its Belgian VAT number, then send "
+                "the letter.",
+                company=company.name,
+            )
+        return False
+
+    def _dunning_hold_legal(self, raise_error):
+        """Hold the letters a mandatory mention is missing from: the user who sends gets
+        the reason, the daily send puts them back to approve. Returns those held."""
+        held = self.filtered("legal_error")
+        if held and raise_error:
+            raise UserError("\n".join(f"{letter.name}: {letter.legal_error}" for letter in held))
+        if held:
+            held.write({"state": "to_approve", "approval_reason": "legal_mention"})
+            held._message_log_batch({letter.id: letter.legal_error for letter in held})
+        return held
+
+    # ------------------------------------------------------------------ rates running out
+
+    rate_warning = fields.Text(
+        string="Rates Running Out",
+        compute="_compute_rate_warning",
+        help="The rate or fee tables this letter's law reads that end within 45 days: an "
+        "administrator enters the next value before then, or letters wait for approval.",
+    )
+
+    @api.depends("state", "policy_id.legal_regime")
+    @api.depends_context("lang")
+    def _compute_rate_warning(self):
+        waiting = self.filtered(lambda ltr: ltr.state == "to_approve")
+        (self - waiting).rate_warning = False
+        if not waiting:
+            return
+        today = fields.Date.context_today(self)
+        tables = {
+            (model, kind): rate_expiry.warning(self.env, model, kind, last, end)
+            for model, kind, last, end in rate_expiry.expiring(self.env, today)
+        }
+        for letter in waiting:
+            texts = [
+                tables[table]
+                for table in rate_expiry.REGIME_TABLES.get(letter.policy_id.legal_regime, [])
+                if table in tables
+            ]
+            letter.rate_warning = "\n".join(dict.fromkeys(texts)) or False
 
 
 class DunningLetterLine(models.Model):

@@ -17,6 +17,7 @@ from .bulk import bulk_create, new_ids
 from .dunning_letter import letter_amounts, letter_payment_reference, letter_reference
 from .dunning_letter_fee import ClaimLetter, ClaimLine
 from .dunning_schedule import in_payment_window, next_step, parse_payment_days
+from .enterprise_number import be_enterprise_number
 from .open_credit import flush_credits, invoice_net_sql, open_credit_moves
 
 _logger = logging.getLogger(__name__)
@@ -641,6 +642,13 @@ class DunningRun(models.Model):
             )
             if claim.flags["fee_error"] and letter_row["state"] == "draft":
                 letter_row.update(state="to_approve", approval_reason="missing_rate")
+            elif (
+                letter_row["state"] == "draft"
+                and claim.flags["is_first_reminder"]
+                and self._dunning_lacks_enterprise_number(letter_row["policy_id"])
+            ):
+                # it could not be sent (dunning.letter._dunning_legal_error): to approve
+                letter_row.update(state="to_approve", approval_reason="legal_mention")
             for line in lines:
                 line["state"] = letter_row["state"]
         # All or nothing: on a clash or deadlock the savepoint is rolled back, and the ORM's
@@ -670,6 +678,16 @@ class DunningRun(models.Model):
             r["id"] for r in letter_rows if r["approval_reason"] == "new_customer"
         )
         return letters, asking
+
+    def _dunning_lacks_enterprise_number(self, policy_id):
+        """A first reminder of this policy cannot leave: a Belgian company without an
+        enterprise number writing to consumers (art. XIX.2 CEL)."""
+        company = self.company_id
+        return (
+            self.env["dunning.policy"].browse(policy_id).legal_regime == "be_b2c"
+            and company.country_id.code == "BE"
+            and not be_enterprise_number(company.company_registry, company.vat)
+        )
 
     def _ask_salespeople(self, letters):
         todo = self.env.ref("mail.mail_activity_data_todo")
