@@ -141,7 +141,11 @@ class BelgianDunningCase(DunningCase):
         euro = cls.env.ref("base.EUR")
         euro.active = True
         return super().setup_independent_company(
-            currency_id=euro.id, country_id=cls.env.ref("base.be").id, **kwargs
+            currency_id=euro.id,
+            country_id=cls.env.ref("base.be").id,
+            # a first reminder to a consumer may not leave without it (art. XIX.2 CEL)
+            company_registry="0403.170.701",
+            **kwargs,
         )
 
 

@@ -288,6 +288,7 @@ class DunningClaim(models.AbstractModel):
             "fx": {},  # (from, to, company, day) -> conversion rate
             "terms": {},  # policy id -> PolicyTerms
             "money": {},  # currency id -> Money
+            "nl_demanded": self._nl_demanded(inputs),
         }
 
     @api.model
@@ -576,18 +577,15 @@ class DunningClaim(models.AbstractModel):
                 first = True
             elif day >= nl_b2c_costs_from(sent[0][0], sent[0][1]):
                 chargeable[line] = amount
+        # lid 7: the costs are those of the customer's claims together (docs/LEGAL.md §7)
         if first:
             flags = {
                 "is_first_reminder": True,
                 "costs_from": nl_b2c_costs_from(day, letter.channel),
             }
-            flags["announced"] = self._scale_fee(
-                letter, "collection", "nl_wik", day, sum(principal.values()), ctx
-            )["amount"]
+            flags["announced"] = self._nl_wik(letter, day, principal, principal, ctx)["amount"]
         if chargeable:
-            claim.append(
-                self._scale_fee(letter, "collection", "nl_wik", day, sum(chargeable.values()), ctx)
-            )
+            claim.append(self._nl_wik(letter, day, principal, chargeable, ctx))
         return claim, flags
 
     def _claim_nl_b2b(self, letter, day, principal, ctx):
@@ -688,3 +686,79 @@ class DunningClaim(models.AbstractModel):
         if letter.currency.is_zero(deducted):
             return []
         return [{"kind": "invoiced", "amount": letter.currency.round(-deducted), "sequence": 90}]
+
+    # ------------------------------------------------------------------ art. 6:96 lid 7 BW
+
+    @api.model
+    def _nl_demanded(self, inputs):
+        """``{(customer id, currency id): [(first reminder date, invoice id, residual)]}``:
+        the open invoices of the Dutch consumers of ``inputs`` that a durable reminder
+        already demanded, in two queries; empty when no letter is under ``nl_b2c``."""
+        letters = [ltr for ltr in inputs if ltr.policy.legal_regime == "nl_b2c"]
+        if not letters:
+            return {}
+        moves = self.env["account.move"].browse(
+            {line.move_id for letter in letters for line in letter.lines}
+        )
+        moves.fetch(["commercial_partner_id"])
+        lines = self.env["dunning.letter.line"].search_fetch(
+            [
+                ("move_id.commercial_partner_id", "in", moves.commercial_partner_id.ids),
+                ("move_id.company_id", "in", list({ltr.company.id for ltr in letters})),
+                ("move_id.amount_residual", ">", 0),
+                ("move_id.dunning_fee_letter_id", "=", False),
+                ("state", "=", "sent"),
+                ("letter_id.channel", "in", DURABLE_CHANNELS),
+            ],
+            ["move_id", "letter_id"],
+        )
+        lines.move_id.fetch(["commercial_partner_id", "currency_id", "amount_residual"])
+        lines.letter_id.fetch(["sent_date"])
+        first = {}
+        for line in lines:
+            sent = line.letter_id.sent_date
+            if sent and (line.move_id not in first or sent < first[line.move_id]):
+                first[line.move_id] = sent
+        demanded = defaultdict(list)
+        for move, sent in first.items():
+            key = (move.commercial_partner_id.id, move.currency_id.id)
+            demanded[key].append((sent, move.id, move.amount_residual))
+        return {
+            "partner": {move.id: move.commercial_partner_id.id for move in moves},
+            "demanded": demanded,
+        }
+
+    def _nl_wik(self, letter, day, principal, charged, ctx):
+        """The WIK costs of the ``charged`` claims of ``letter`` (``{line: principal}``).
+
+        The scale applies once to all the customer's claims: in the order in which they were
+        first demanded (the same day: the lower invoice id first), each claim costs what it
+        adds to the scale of the claims before it, in this letter or in others. A claim
+        that falls due after the fourteen-day letter gets no second minimum of its own, and
+        the letters of one customer add up to the scale of its summed principal."""
+        data = ctx["nl_demanded"]
+        own = {
+            line.move_id: (sent[0][0] if (sent := ctx["reminders"].get(line.move_id)) else day)
+            for line in principal
+        }
+        charged = {line.move_id: amount for line, amount in charged.items()}
+        queue = [((own[line.move_id], line.move_id), amount) for line, amount in principal.items()]
+        if data:
+            key = (data["partner"][next(iter(own))], letter.currency.record.id)
+            queue += [
+                ((sent, move_id), residual)
+                for sent, move_id, residual in data["demanded"].get(key, [])
+                if move_id not in own
+            ]
+
+        def wik(base):
+            return self._scale_fee(letter, "collection", "nl_wik", day, base, ctx)["amount"]
+
+        before = total = 0.0
+        for (_sent, move_id), amount in sorted(queue):
+            if move_id in charged:
+                total += wik(before + amount) - (wik(before) if before else 0.0)
+            before += amount
+        fee = self._scale_fee(letter, "collection", "nl_wik", day, 0.0, ctx)
+        fee.update(base_amount=sum(charged.values()), amount=letter.currency.round(total))
+        return fee

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib import rate_expiry
+
 RATE_KINDS = [
     ("be_late_payment", "Belgium: late payment interest (law of 2 August 2002)"),
     ("be_legal", "Belgium: legal interest (law of 5 May 1865)"),
@@ -18,7 +20,7 @@ class DunningLegalRate(models.Model):
 
     _name = "dunning.legal.rate"
     _description = "Legal Interest Rate"
-    _inherit = ["mail.thread", "dunning.dated.period.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "dunning.dated.period.mixin"]
     _order = "kind, date_from desc"
     _rec_name = "kind"
 
@@ -57,3 +59,18 @@ class DunningLegalRate(models.Model):
         ):
             periods[rate.kind].append((rate.date_from, rate.date_to or None, rate.rate))
         return periods
+
+    # ------------------------------------------------------------------ running out
+
+    expiry_warned_days = fields.Integer(
+        string="Managers Warned (Days Before End)",
+        readonly=True,
+        copy=False,
+        help="45 or 15 once the collections managers were told that the table ends with this "
+        "period; each threshold is announced once.",
+    )
+
+    @api.model
+    def _cron_dunning_rate_expiry(self):
+        """Daily: warn the collections managers before a rate or fee table runs out."""
+        rate_expiry.warn_managers(self.env)

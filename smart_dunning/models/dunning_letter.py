@@ -19,7 +19,9 @@ from odoo.tools import (
 )
 from odoo.tools.pdf import merge_pdf
 
+from ..lib import rate_expiry
 from ..lib.bulk import bulk_create, new_ids
+from ..lib.enterprise_number import be_enterprise_number
 from ..lib.open_credit import invoice_nets
 from ..lib.payment_matching import reconcile_with_invoices, reference_candidates
 from ..lib.structured_communication import format_ogm, is_valid_ogm
@@ -150,6 +152,7 @@ class DunningLetter(models.Model):
             ("new_customer", "New customer: salesperson asked"),
             ("missing_rate", "Interest rate or fee scale missing"),
             ("mail_failed", "E-mail not delivered"),
+            ("legal_mention", "Mandatory mention missing"),
         ],
         readonly=True,
         tracking=True,
@@ -582,6 +585,7 @@ class DunningLetter(models.Model):
         letters -= letters.filtered(lambda ltr: not ltr.fee_move_id)._dunning_update_fees(
             sent_date, raise_missing_rate
         )
+        letters -= letters._dunning_hold_legal(raise_missing_rate)
         # The letter is dated the day it leaves, also in the e-mail rendered below; the error
         # of an earlier attempt goes.
         letters.write({"sent_date": sent_date, "mail_failure_reason": False})
@@ -921,7 +925,10 @@ class DunningLetter(models.Model):
             "beneficiary": company.name,
             "structured": is_valid_ogm(self.payment_reference),
             "reference": self.payment_reference or self.name,
-            "enterprise_number": company.company_registry or company.vat or "",
+            "enterprise_number": be_enterprise_number(company.company_registry, company.vat)
+            or company.company_registry
+            or company.vat
+            or "",
             "handler": handler.name or "",
             "non_eu_text": company.dunning_non_eu_text if outside_eu else "",
             "service_hours": company.dunning_service_hours or "",
@@ -1160,6 +1167,13 @@ class DunningLetter(models.Model):
             )
             if claim.flags["fee_error"] and letter_row["state"] == "draft":
                 letter_row.update(state="to_approve", approval_reason="missing_rate")
+            elif (
+                letter_row["state"] == "draft"
+                and claim.flags["is_first_reminder"]
+                and run._dunning_lacks_enterprise_number(letter_row["policy_id"])
+            ):
+                # it could not be sent (dunning.letter._dunning_legal_error): to approve
+                letter_row.update(state="to_approve", approval_reason="legal_mention")
             for line in lines:
                 line["state"] = letter_row["state"]
         # All or nothing: on a clash or deadlock the savepoint is rolled back, and the ORM's
@@ -1187,6 +1201,88 @@ class DunningLetter(models.Model):
                 self.env.flush_all()
         asking = self.browse(r["id"] for r in letter_rows if r["approval_reason"] == "new_customer")
         return letters, asking
+
+    # ------------------------------------------------------------------ mandatory mentions
+
+    legal_error = fields.Char(
+        string="Missing Mandatory Mention",
+        compute="_compute_legal_error",
+        help="What the law requires this letter to state and it cannot: the letter cannot be "
+        "sent until it is filled in.",
+    )
+
+    @api.depends(
+        "policy_id.legal_regime",
+        "is_first_reminder",
+        "company_id.country_id",
+        "company_id.company_registry",
+        "company_id.vat",
+    )
+    @api.depends_context("lang")
+    def _compute_legal_error(self):
+        for letter in self:
+            letter.legal_error = letter._dunning_legal_error()
+
+    def _dunning_legal_error(self):
+        """Why this letter may not leave as it is, or False."""
+        self.ensure_one()
+        company = self.company_id
+        if (
+            self.policy_id.legal_regime == "be_b2c"
+            and self.is_first_reminder
+            and company.country_id.code == "BE"
+            and not be_enterprise_number(company.company_registry, company.vat)
+        ):
+            # Art. XIX.2 CEL: a first reminder without it does not count as one; only a
+            # company established in Belgium has such a number (docs/LEGAL.md §5.1).
+            return self.env._(
+                "A first reminder to a Belgian consumer must state your enterprise number "
+                "(Code of Economic Law, art. XIX.2). %(company)s has none: enter it as the "
+                "Company Registry (0123.456.749) or enter its Belgian VAT number, then send "
+                "the letter.",
+                company=company.name,
+            )
+        return False
+
+    def _dunning_hold_legal(self, raise_error):
+        """Hold the letters a mandatory mention is missing from: the user who sends gets
+        the reason, the daily send puts them back to approve. Returns those held."""
+        held = self.filtered("legal_error")
+        if held and raise_error:
+            raise UserError("\n".join(f"{letter.name}: {letter.legal_error}" for letter in held))
+        if held:
+            held.write({"state": "to_approve", "approval_reason": "legal_mention"})
+            held._message_log_batch({letter.id: letter.legal_error for letter in held})
+        return held
+
+    # ------------------------------------------------------------------ rates running out
+
+    rate_warning = fields.Text(
+        string="Rates Running Out",
+        compute="_compute_rate_warning",
+        help="The rate or fee tables this letter's law reads that end within 45 days: an "
+        "administrator enters the next value before then, or letters wait for approval.",
+    )
+
+    @api.depends("state", "policy_id.legal_regime")
+    @api.depends_context("lang")
+    def _compute_rate_warning(self):
+        waiting = self.filtered(lambda ltr: ltr.state == "to_approve")
+        (self - waiting).rate_warning = False
+        if not waiting:
+            return
+        today = fields.Date.context_today(self)
+        tables = {
+            (model, kind): rate_expiry.warning(self.env, model, kind, last, end)
+            for model, kind, last, end in rate_expiry.expiring(self.env, today)
+        }
+        for letter in waiting:
+            texts = [
+                tables[table]
+                for table in rate_expiry.REGIME_TABLES.get(letter.policy_id.legal_regime, [])
+                if table in tables
+            ]
+            letter.rate_warning = "\n".join(dict.fromkeys(texts)) or False
 
 
 class DunningLetterLine(models.Model):

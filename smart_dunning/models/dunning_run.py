@@ -13,6 +13,7 @@ from odoo.sql_db import db_connect
 from odoo.tools import SQL, format_date
 
 from ..lib.dunning_schedule import in_payment_window, next_step, parse_payment_days
+from ..lib.enterprise_number import be_enterprise_number
 from ..lib.open_credit import flush_credits, invoice_net_sql, open_credit_moves
 from ..lib.open_invoice import dunnable_invoice_sql
 from .dunning_letter import LetterDraft
@@ -290,10 +291,13 @@ class DunningRun(models.Model):
         self.env.cr.execute("SET LOCAL jit TO DEFAULT")
         policies = self.env["dunning.policy"].search_fetch(
             [("company_id", "=", self.company_id.id), ("active", "=", True)],
-            ["grace_days"],
+            ["grace_days", "legal_regime"],
         )
         steps = {policy.id: policy._dunning_level_steps() for policy in policies}
         grace = {policy.id: policy.grace_days for policy in policies}
+        # Art. 6:96 lid 7 BW: a Dutch consumer's claims overdue when the fourteen-day letter
+        # leaves go in that letter (docs/LEGAL.md §7).
+        together = {policy.id for policy in policies if policy.legal_regime == "nl_b2c"}
         current = {
             level.id: level._dunning_step()
             for level in self.env["dunning.level"]
@@ -324,14 +328,21 @@ class DunningRun(models.Model):
             if level_id and when <= self.date:
                 row["level_id"] = level_id
                 due.append(row)
+            elif level_id and row["policy_id"] in together and not row["dunning_level_id"]:
+                # overdue, never reminded, not due for its first letter yet: it joins the
+                # fourteen-day letter of its customer, if one leaves today (_group_due)
+                row["level_id"] = level_id
+                row["joins"] = True
+                due.append(row)
         stats = defaultdict(int)
         paused = set(Move.browse([r["id"] for r in due])._dunning_is_paused(self.date).ids)
-        stats["paused"] = sum(1 for r in due if r["id"] in paused)
+        # invoices that only join a letter are not counted as skipped
+        stats["paused"] = sum(1 for r in due if r["id"] in paused and not r.get("joins"))
         due = [r for r in due if r["id"] not in paused]
         held = self.env["account.bank.statement.line"]._dunning_unmatched_payers(
             self.company_id, self.date
         )
-        stats["bank_hold"] = sum(1 for r in due if r["partner_id"] in held)
+        stats["bank_hold"] = sum(1 for r in due if r["partner_id"] in held and not r.get("joins"))
         due = [r for r in due if r["partner_id"] not in held]
         window = self.company_id.dunning_payment_day_window
         kept = []
@@ -339,23 +350,32 @@ class DunningRun(models.Model):
             if row["payment_days"] and in_payment_window(
                 parse_payment_days(row["payment_days"]), self.date, window
             ):
-                stats["window"] += 1
+                stats["window"] += 0 if row.get("joins") else 1
             else:
                 kept.append(row)
         return kept, stats
 
     def _group_due(self, due, stats):
         """One letter per customer, level and currency, if the level's minimum is reached by
-        what the invoices still owe once the customer's open credits are deducted."""
+        what the invoices still owe once the customer's open credits are deducted.
+
+        Invoices that only join (``joins``: a Dutch consumer's claims overdue but not yet due
+        for their first letter) go in the first letter of their customer and currency that
+        leaves today, and make none of their own."""
         groups = defaultdict(list)
         for row in due:
-            groups[(row["partner_id"], row["level_id"], row["currency_id"])].append(row)
+            if not row.get("joins"):
+                groups[(row["partner_id"], row["level_id"], row["currency_id"])].append(row)
+        for row in due:
+            key = (row["partner_id"], row["level_id"], row["currency_id"])
+            if row.get("joins") and key in groups:
+                groups[key].append(row)
         levels = self.env["dunning.level"].browse({key[1] for key in groups})
         minimum = {level.id: level.min_amount for level in levels}
         for key in list(groups):
             rows = groups[key]
             if minimum[key[1]] and sum(r["net_signed"] for r in rows) < minimum[key[1]]:
-                stats["min_amount"] += len(rows)
+                stats["min_amount"] += sum(1 for r in rows if not r.get("joins"))
                 del groups[key]
         return groups
 
@@ -534,6 +554,16 @@ class DunningRun(models.Model):
                 )
             )
         return self.env["dunning.letter"]._create_for_run(self, drafts, messages)
+
+    def _dunning_lacks_enterprise_number(self, policy_id):
+        """A first reminder of this policy cannot leave: a Belgian company without an
+        enterprise number writing to consumers (art. XIX.2 CEL)."""
+        company = self.company_id
+        return (
+            self.env["dunning.policy"].browse(policy_id).legal_regime == "be_b2c"
+            and company.country_id.code == "BE"
+            and not be_enterprise_number(company.company_registry, company.vat)
+        )
 
     def _ask_salespeople(self, letters):
         todo = self.env.ref("mail.mail_activity_data_todo")

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..lib import rate_expiry
+from ..lib.enterprise_number import be_enterprise_number
 
 
 class ResConfigSettings(models.TransientModel):
@@ -53,3 +56,38 @@ class ResConfigSettings(models.TransientModel):
     dunning_import_max_rows = fields.Integer(
         related="company_id.dunning_import_max_rows", readonly=False
     )
+    dunning_enterprise_number_warning = fields.Char(
+        string="Enterprise Number Missing",
+        compute="_compute_dunning_enterprise_number_warning",
+        help="A Belgian company that reminds consumers must state its enterprise number.",
+    )
+    dunning_rate_coverage = fields.Text(
+        string="Rate Tables Cover Until",
+        compute="_compute_dunning_rate_coverage",
+        help="The last day each legal rate and fee scale covers: from the next day, letters "
+        "that need it wait for approval.",
+    )
+
+    @api.depends("company_id.country_id", "company_id.company_registry", "company_id.vat")
+    @api.depends_context("lang")
+    def _compute_dunning_enterprise_number_warning(self):
+        for settings in self:
+            company = settings.company_id
+            consumers = self.env["dunning.policy"].search_count(
+                [("company_id", "=", company.id), ("legal_regime", "=", "be_b2c")], limit=1
+            )
+            settings.dunning_enterprise_number_warning = (
+                consumers
+                and company.country_id.code == "BE"
+                and not be_enterprise_number(company.company_registry, company.vat)
+                and self.env._(
+                    "%(company)s reminds Belgian consumers but has no enterprise number: enter "
+                    "it as the Company Registry (or a Belgian VAT number), or the first reminders "
+                    "cannot be sent (Code of Economic Law, art. XIX.2).",
+                    company=company.name,
+                )
+            ) or False
+
+    @api.depends_context("lang")
+    def _compute_dunning_rate_coverage(self):
+        self.dunning_rate_coverage = rate_expiry.coverage_text(self.env)
