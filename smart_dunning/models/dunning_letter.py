@@ -10,9 +10,7 @@ from odoo.fields import Domain
 from odoo.tools import (
     email_normalize,
     exception_to_unicode,
-    format_amount,
     format_date,
-    formatLang,
 )
 from odoo.tools.pdf import merge_pdf
 
@@ -20,7 +18,7 @@ from .bulk import bulk_write
 from .dunning_level import CHANNELS
 from .open_credit import invoice_nets
 from .payment_matching import reconcile_with_invoices, reference_candidates
-from .structured_communication import format_ogm, is_valid_ogm
+from .structured_communication import format_ogm
 
 _logger = logging.getLogger(__name__)
 
@@ -59,14 +57,6 @@ LETTER_STATES = [
     ("sent", "Sent"),
     ("cancel", "Cancelled"),
 ]
-
-
-def _pretty_account(number):
-    """An IBAN in groups of four, as banks print it; other numbers as they are."""
-    compact = (number or "").replace(" ", "")
-    if len(compact) > 4 and compact[:2].isalpha():
-        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
-    return number or ""
 
 
 class DunningLetter(models.Model):
@@ -805,99 +795,10 @@ class DunningLetter(models.Model):
     # ------------------------------------------------------------------ letter content
 
     def _dunning_letter_values(self):
-        """What the letter templates show, formatted in the language of ``self.env``."""
+        """What the letter templates show, formatted in the language of ``self.env`` (see
+        ``report.smart_dunning.report_dunning_letter``)."""
         self.ensure_one()
-        env, currency, company = self.env, self.currency_id, self.company_id
-
-        def money(amount):
-            return format_amount(env, amount, currency)
-
-        def day(value):
-            return format_date(env, value) if value else ""
-
-        letter_date = self.sent_date or self.date
-        addressee = self.contact_id or self.partner_id
-        regime = self.policy_id.legal_regime
-        bank = company.dunning_bank_id or company.partner_id.bank_ids[:1]
-        handler = (
-            self.policy_id.lawyer_id
-            if self.judicial_route == "lawyer"
-            else self.policy_id.bailiff_id
-        )
-        if self.is_first_reminder and self.costs_from:
-            pay_by = self.costs_from - timedelta(days=1)
-        else:
-            pay_by = letter_date + timedelta(days=PAY_WITHIN_DAYS)
-        country = addressee.country_id or self.partner_id.country_id
-        outside_eu = bool(country) and country not in env.ref("base.europe").country_ids
-        basis = dict(self.fee_line_ids._fields["basis"]._description_selection(env))
-        kinds = dict(self.fee_line_ids._fields["kind"]._description_selection(env))
-        return {
-            "stage": self.level_id.stage,
-            "regime": regime,
-            "consumer": regime in ("be_b2c", "nl_b2c"),
-            "salutation": env._("Dear %(name)s,", name=addressee.name or ""),
-            "date": day(letter_date),
-            "pay_by": day(pay_by),
-            "rows": [
-                {
-                    "number": line.move_id.name,
-                    "date": day(line.move_id.invoice_date),
-                    "due": day(line.date_due),
-                    "description": ", ".join(
-                        line.move_id.invoice_line_ids.filtered(
-                            lambda ml: ml.display_type == "product"
-                        ).mapped("name")
-                    )[:100],
-                    "amount": money(line.amount_total),
-                    "paid": money(line.amount_total - line.amount_residual),
-                    "residual": money(line.amount_residual),
-                    "days": max((letter_date - line.date_due).days, 0) if line.date_due else 0,
-                }
-                for line in self.line_ids.sorted(lambda ln: (ln.date_due or letter_date, ln.id))
-            ],
-            "credits": [
-                {
-                    "number": move.name,
-                    "date": day(move.invoice_date or move.date),
-                    "amount": format_amount(env, amount, line_currency),
-                }
-                for move, amount, line_currency in self._dunning_open_credits()
-            ],
-            "fees": [
-                {
-                    "label": kinds.get(fee.kind, ""),
-                    "invoice": fee.move_id.name or "",
-                    "period": f"{day(fee.date_from)} - {day(fee.date_to)}" if fee.date_from else "",
-                    "days": fee.days or "",
-                    "rate": f"{formatLang(env, fee.rate)} %" if fee.rate else "",
-                    "basis": basis.get(fee.basis, ""),
-                    "amount": money(fee.amount),
-                }
-                for fee in self.fee_line_ids
-            ],
-            "overdue": money(self.amount_overdue),
-            "credit": money(-self.amount_credit) if self.amount_credit else "",
-            "due": money(self.amount_due),
-            "interest": money(self.amount_interest) if self.amount_interest else "",
-            "fees_total": money(self.amount_fees) if self.amount_fees else "",
-            "total": money(self.amount_total),
-            "announced": money(self.amount_fees_announced) if self.amount_fees_announced else "",
-            "costs_until": day(self.costs_from - timedelta(days=1)) if self.costs_from else "",
-            "claims_interest": self.policy_id.claim_interest,
-            "iban": _pretty_account(bank.acc_number),
-            "bic": bank.bank_bic or "",
-            "beneficiary": company.name,
-            "structured": is_valid_ogm(self.payment_reference),
-            "reference": self.payment_reference or self.name,
-            "enterprise_number": company.company_registry or company.vat or "",
-            "handler": handler.name or "",
-            "non_eu_text": company.dunning_non_eu_text if outside_eu else "",
-            "service_hours": company.dunning_service_hours or "",
-            "service_phone": company.dunning_service_phone or company.phone or "",
-            "service_email": company.dunning_service_email or company.email or "",
-            "signature": self.user_id.name or company.name,
-        }
+        return self.env["report.smart_dunning.report_dunning_letter"]._letter_values(self)
 
     # ------------------------------------------------------------------ payments
 
