@@ -29,6 +29,19 @@ class ReportDunningLetter(models.AbstractModel):
             "doc_model": "dunning.letter",
             "docs": self.env["dunning.letter"].browse(docids),
             "data": data,
+            "letterhead": self._letterhead_values,
+        }
+
+    @api.model
+    def _letterhead_values(self, letter):
+        """The company's identity under each paper letter: name, enterprise number, bank."""
+        company = letter.company_id.sudo()
+        bank = company.dunning_bank_id or company.partner_id.bank_ids[:1]
+        return {
+            "name": company.name,
+            "enterprise_number": company.company_registry or company.vat or "",
+            "iban": _pretty_account(bank.acc_number),
+            "bic": bank.bank_bic or "",
         }
 
     @api.model
