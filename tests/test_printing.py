@@ -14,6 +14,7 @@ from odoo.tests import freeze_time
 
 from odoo.addons.smart_dunning.models import ir_actions_report
 
+from .common import d
 from .test_letters import DUE, LetterCase, pdf_text
 
 
@@ -104,3 +105,82 @@ class TestLetterhead(PrintCase):
             .with_context(force_report_rendering=True)
             ._render_qweb_pdf("smart_dunning.action_report_dunning_letter", letter.ids)[0]
         )
+
+
+class TestEmailAttachments(PrintCase):
+    def send_letter(self, partner, invoices=2):
+        for days in range(invoices):
+            self.make_invoice(partner, 200.0 + days, DUE - timedelta(days=days))
+        letter = self.run_dunning(d("2026-03-09")).letter_ids
+        with freeze_time("2026-03-09"):
+            letter.with_context(force_report_rendering=True).action_send()
+        self.assertEqual(letter.state, "sent")
+        message = letter.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertEqual(len(message), 1)
+        return letter, message
+
+    def test_reminder_carries_the_letter_and_its_invoices(self):
+        partner = self.make_partner("Bijlagen BV", lang="nl_BE")
+        letter, message = self.send_letter(partner)
+        invoices = letter.move_ids.sorted("name")
+        expected = {letter.name.replace("/", "_") + ".pdf"} | {
+            invoice._get_invoice_report_filename() for invoice in invoices
+        }
+        attachments = message.attachment_ids
+        self.assertEqual(len(attachments), 3)
+        self.assertEqual(set(attachments.mapped("name")), expected)
+        self.assertEqual(set(attachments.mapped("mimetype")), {"application/pdf"})
+        for attachment in attachments:
+            self.assertTrue(attachment.raw.startswith(b"%PDF"), attachment.name)
+        # The mail that leaves carries them.
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
+        self.assertEqual(mail.attachment_ids, attachments)
+        # The invoices keep their PDF as Odoo stores it when it sends them.
+        for invoice in invoices:
+            self.assertIn(invoice.invoice_pdf_report_id, attachments)
+        # The letter keeps the PDF it went out with, and prints it again as it was.
+        letter_pdf = attachments.filtered(lambda a: a.res_model == "dunning.letter")
+        self.assertEqual(letter_pdf.res_id, letter.id)
+        reprint = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("smart_dunning.action_report_dunning_letter", letter.ids)[0]
+        )
+        self.assertEqual(reprint, letter_pdf.raw)
+
+    def test_invoice_pdf_already_sent_is_reused(self):
+        partner = self.make_partner("Hergebruik BV", lang="nl_BE")
+        invoice = self.make_invoice(partner, 450.0, DUE)
+        stored = self.env["ir.attachment"].create(
+            {
+                "name": "as sent.pdf",
+                "raw": b"%PDF-1.4 what the customer got",
+                "res_model": "account.move",
+                "res_id": invoice.id,
+                "res_field": "invoice_pdf_report_file",
+            }
+        )
+        invoice.invalidate_recordset(["invoice_pdf_report_id"])
+        letter = self.run_dunning(d("2026-03-09")).letter_ids
+        with freeze_time("2026-03-09"):
+            letter.with_context(force_report_rendering=True).action_send()
+        message = letter.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertIn(stored, message.attachment_ids)
+        self.assertEqual(len(message.attachment_ids), 2)
+
+    def test_setting_off_attaches_the_letter_only(self):
+        self.company.dunning_attach_invoices = False
+        partner = self.make_partner("Zonder Facturen BV", lang="nl_BE")
+        letter, message = self.send_letter(partner)
+        self.assertEqual(
+            message.attachment_ids.mapped("name"), [letter.name.replace("/", "_") + ".pdf"]
+        )
+        self.assertFalse(letter.move_ids.invoice_pdf_report_id)
+
+    def test_resent_email_carries_the_pdf_it_first_went_out_with(self):
+        partner = self.make_partner("Opnieuw BV", lang="nl_BE")
+        letter, message = self.send_letter(partner, invoices=1)
+        with freeze_time("2026-03-12"):
+            letter.with_context(force_report_rendering=True).action_resend()
+        again = letter.message_ids.filtered(lambda m: m.message_type == "comment") - message
+        self.assertEqual(again.attachment_ids, message.attachment_ids)

@@ -16,6 +16,7 @@ from odoo.tools.pdf import merge_pdf
 
 from .bulk import bulk_write
 from .dunning_level import CHANNELS
+from .ir_actions_report import wkhtmltopdf_patched
 from .open_credit import invoice_nets
 from .payment_matching import reconcile_with_invoices, reference_candidates
 from .structured_communication import format_ogm
@@ -638,6 +639,7 @@ class DunningLetter(models.Model):
         default = self.env.ref(
             "smart_dunning.mail_template_dunning_letter", raise_if_not_found=False
         )
+        attachments = self._dunning_mail_attachments()
         for letter in self:
             template = letter.level_id.mail_template_id or default
             if not template:
@@ -647,8 +649,96 @@ class DunningLetter(models.Model):
                     )
                 )
             letter.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                attachment_ids=[fields.Command.set(attachments[letter.id])],
             )
+
+    def _dunning_mail_attachments(self):
+        """``{letter id: attachment ids}`` that go with each letter's e-mail: the letter's PDF
+        and, when the company wants it, the PDF of each invoice it lists ("I never received
+        that invoice"). A letter sent again keeps the PDF it first went out with; invoices
+        keep the PDF Odoo stored when they were sent (``invoice_pdf_report_id``), made here
+        as Odoo makes it when they have none."""
+        pdfs = self.filtered(lambda ltr: ltr.state == "sent")._dunning_stored_pdfs()
+        fresh = self.filtered(lambda ltr: ltr.id not in pdfs)
+        pdfs.update(fresh._dunning_store_pdfs(fresh._dunning_render_pdfs()))
+        with_invoices = self.filtered("company_id.dunning_attach_invoices")
+        invoices = with_invoices.move_ids.sudo()
+        missing = invoices.filtered(lambda move: not move.invoice_pdf_report_id)
+        Send = self.env["account.move.send"].sudo()
+        # Without patched Qt, wkhtmltopdf renders one document per call.
+        groups = missing.grouped("company_id").values() if wkhtmltopdf_patched() else missing
+        for company_moves in groups:
+            moves_data = {
+                move: {"pdf_report": Send._get_default_pdf_report_id(move)}
+                for move in company_moves
+            }
+            Send._prepare_invoice_pdf_report(moves_data)
+            Send._link_invoice_documents(moves_data)
+        result = {}
+        for letter in self:
+            ids = [pdfs[letter.id].id]
+            if letter in with_invoices:
+                ids += letter.move_ids.sudo().invoice_pdf_report_id.ids
+            result[letter.id] = ids
+        return result
+
+    def _dunning_stored_pdfs(self):
+        """``{letter id: attachment}``: the latest PDF stored for each of these letters."""
+        stored = {}
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id desc")
+        )
+        names = {ltr.id: ltr._dunning_pdf_name() for ltr in self}
+        for attachment in attachments:
+            if attachment.name == names[attachment.res_id]:
+                stored.setdefault(attachment.res_id, attachment)
+        return stored
+
+    def _dunning_pdf_name(self, extension="pdf"):
+        """The name of the letter's stored PDF, the one its report finds again."""
+        self.ensure_one()
+        return f"{self.name.replace('/', '_')}.{extension}"
+
+    def _dunning_store_pdfs(self, documents):
+        """Store ``{letter id: (content, format)}`` as each letter's attachment; returns
+        ``{letter id: attachment}``."""
+        letters = self.browse(list(documents))
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": letter._dunning_pdf_name(documents[letter.id][1]),
+                        "raw": documents[letter.id][0],
+                        "res_model": self._name,
+                        "res_id": letter.id,
+                        "mimetype": "application/pdf"
+                        if documents[letter.id][1] == "pdf"
+                        else "text/html",
+                    }
+                    for letter in letters
+                ]
+            )
+        )
+        return {attachment.res_id: attachment for attachment in attachments}
+
+    def _dunning_render_pdfs(self):
+        """``{letter id: (content, format)}``: each letter rendered on its own PDF (HTML in
+        tests that do not force the rendering, as Odoo's reports)."""
+        Report = self.env["ir.actions.report"].sudo()
+        documents = {}
+        for letter in self:
+            content, kind = Report.with_context(report_pdf_no_attachment=True)._render_qweb_pdf(
+                letter._dunning_report(), letter.ids
+            )
+            documents[letter.id] = (content, kind)
+        return documents
 
     def _send_letter(self):
         """Paper letters go out with the postal run; sending marks them as posted."""
