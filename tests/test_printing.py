@@ -3,6 +3,7 @@ and the postal run printed in the background."""
 
 import base64
 import io
+import os
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -184,3 +185,147 @@ class TestEmailAttachments(PrintCase):
             letter.with_context(force_report_rendering=True).action_resend()
         again = letter.message_ids.filtered(lambda m: m.message_type == "comment") - message
         self.assertEqual(again.attachment_ids, message.attachment_ids)
+
+
+class TestBackgroundPrinting(PrintCase):
+    def paper_letters(self, count, channel="letter"):
+        self.b2b_levels[0].channel = channel
+        for i in range(count):
+            partner = self.make_partner(f"Drukwerk {i}", lang="nl_BE" if i % 2 else "fr_BE")
+            self.make_invoice(partner, 100.0 + i, DUE)
+        letters = self.run_dunning(d("2026-03-09")).letter_ids.sorted("id")
+        self.assertEqual(len(letters), count)
+        return letters
+
+    def cron(self, **kwargs):
+        self.env["dunning.run"].with_context(force_report_rendering=True)._cron_print(**kwargs)
+
+    def merged_text(self, run):
+        self.assertEqual(run.print_attachment_id.mimetype, "application/pdf")
+        reader = PyPDF2.PdfReader(io.BytesIO(run.print_attachment_id.raw))
+        return " ".join(" ".join(page.extract_text() for page in reader.pages).split()), reader
+
+    def test_postal_run_button_only_queues(self):
+        letters = self.paper_letters(3)
+        run = letters.run_id
+        cron = self.env.ref("smart_dunning.ir_cron_dunning_print")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        action = letters.action_print_postal_run()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(set(letters.mapped("state")), {"draft"})
+        self.assertTrue(all(letters.mapped("print_pending")))
+        self.assertEqual((run.print_state, run.print_done, run.print_total), ("queued", 0, 3))
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1
+        )
+        # Queued twice, a letter is printed once.
+        letters[:1].action_print_postal_run()
+        self.assertEqual(run.print_total, 3)
+
+    def test_job_sends_prints_merges_and_tells_who_asked(self):
+        letters = self.paper_letters(3)
+        run = letters.run_id
+        with freeze_time("2026-03-10"):
+            letters.action_print_postal_run()
+            self.cron()
+        self.assertEqual(set(letters.mapped("state")), {"sent"})
+        self.assertEqual(set(letters.mapped("sent_date")), {d("2026-03-10")})
+        self.assertEqual((run.print_state, run.print_done, run.print_total), ("done", 3, 3))
+        self.assertEqual(
+            (run.print_attachment_id.res_model, run.print_attachment_id.res_id),
+            ("dunning.run", run.id),
+        )
+        text, _reader = self.merged_text(run)
+        for letter in letters:
+            self.assertEqual(text.count(letter.payment_reference), 1, letter.name)
+        message = run.message_ids[0]
+        self.assertEqual(message.attachment_ids, run.print_attachment_id)
+        self.assertIn(self.env.user.partner_id, message.partner_ids)
+        self.assertIn("3", message.body)
+        action = run.action_download_print()
+        self.assertIn(str(run.print_attachment_id.id), action["url"])
+
+    def test_worker_dying_half_way_loses_nothing_and_prints_each_letter_once(self):
+        letters = self.paper_letters(5)
+        run = letters.run_id
+        with freeze_time("2026-03-10"):
+            letters.action_print_postal_run()
+            # The first batch commits...
+            self.assertTrue(
+                run.with_context(force_report_rendering=True)._dunning_print_batch(batch_size=2)
+            )
+            self.assertEqual((run.print_state, run.print_done), ("printing", 2))
+            # ...the worker dies while rendering the second one: that transaction is lost.
+            Letter = type(self.env["dunning.letter"])
+            with (
+                patch.object(Letter, "_dunning_ensure_pdfs", side_effect=MemoryError),
+                self.assertRaises(MemoryError),
+                self.env.cr.savepoint(),
+            ):
+                run._dunning_print_batch(batch_size=2)
+            self.env.invalidate_all()
+            self.assertEqual(run.print_done, 2)
+            self.assertEqual(letters.filtered("print_pending"), letters[2:])
+            self.assertEqual(set(letters[2:].mapped("state")), {"draft"})
+            # The next cron goes on from there.
+            self.cron(batch_size=2)
+        self.assertEqual(set(letters.mapped("state")), {"sent"})
+        self.assertEqual((run.print_state, run.print_done), ("done", 5))
+        text, reader = self.merged_text(run)
+        for letter in letters:
+            self.assertEqual(text.count(letter.payment_reference), 1, letter.name)
+            stored = self.env["ir.attachment"].search(
+                [("res_model", "=", "dunning.letter"), ("res_id", "=", letter.id)]
+            )
+            self.assertEqual(len(stored), 1, letter.name)
+        self.assertEqual(
+            len(reader.pages),
+            sum(
+                len(PyPDF2.PdfReader(io.BytesIO(a.raw)).pages)
+                for a in self.env["ir.attachment"].search(
+                    [("res_model", "=", "dunning.letter"), ("res_id", "in", letters.ids)]
+                )
+            ),
+        )
+
+    def test_sending_several_emails_goes_to_the_background(self):
+        letters = self.paper_letters(2, channel="email")
+        run = letters.run_id
+        with freeze_time("2026-03-10"):
+            action = letters.action_send()
+            self.assertEqual(action["tag"], "display_notification")
+            self.assertEqual(set(letters.mapped("state")), {"draft"})
+            self.cron()
+        self.assertEqual(set(letters.mapped("state")), {"sent"})
+        for letter in letters:
+            email = letter.message_ids.filtered(lambda m: m.message_type == "comment")
+            self.assertEqual(len(email.attachment_ids), 2, "letter and invoice")
+        self.assertEqual(run.print_state, "done")
+        self.assertFalse(run.print_attachment_id, "nothing to post")
+
+    def test_one_wkhtmltopdf_document_per_cpu_split_per_letter(self):
+        """Without patched Qt, several letters go into one document per process, and each
+        letter gets its own pages back."""
+        letters = self.paper_letters(4)
+        calls = []
+        run = ir_actions_report.base_report._run_wkhtmltopdf
+
+        def counting(args):
+            calls.append(args)
+            return run(args)
+
+        with (
+            patch.object(ir_actions_report, "wkhtmltopdf_patched", return_value=False),
+            patch.object(ir_actions_report.base_report, "_run_wkhtmltopdf", counting),
+        ):
+            documents = letters.with_context(force_report_rendering=True)._dunning_render_pdfs()
+        self.assertEqual(len(calls), min(os.cpu_count() or 1, 4))
+        self.assertEqual(set(documents), set(letters.ids))
+        for letter in letters:
+            content, kind = documents[letter.id]
+            self.assertEqual(kind, "pdf")
+            reader = PyPDF2.PdfReader(io.BytesIO(content))
+            text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+            self.assertIn(letter.payment_reference, text)
+            for other in letters - letter:
+                self.assertNotIn(other.payment_reference, text)

@@ -369,6 +369,9 @@ class DunningLetter(models.Model):
         self._check_collector()
         letters = self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
         letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
+        if len(letters) > 1:
+            # Each e-mail renders its PDF: several letters go to the background job.
+            return letters._dunning_queue()
         letters._dunning_send(raise_missing_rate=True)
         return True
 
@@ -407,19 +410,9 @@ class DunningLetter(models.Model):
         if not letters:
             raise UserError(self.env._("Select paper letters that are still to be sent."))
         letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
-        letters._dunning_send(raise_missing_rate=True)
-        letters = letters.filtered(lambda ltr: ltr.state == "sent")
-        if not letters:
-            return self._dunning_notify(
-                self.env._("Nothing to print: every invoice of these letters has been paid.")
-            )
-        return letters._dunning_download(
-            self.env._(
-                "Postal run of %(date)s (%(count)s letters).pdf",
-                date=format_date(self.env, fields.Date.context_today(self)),
-                count=len(letters),
-            )
-        )
+        # Rendering takes about a second a letter: the job sends and prints them in the
+        # background, and the run shows its progress.
+        return letters._dunning_queue()
 
     def action_resend(self):
         """Send sent letters again: the e-mail once more, the paper letter as it went out."""
@@ -443,13 +436,9 @@ class DunningLetter(models.Model):
         return self.level_id.report_id or self.env.ref("smart_dunning.action_report_dunning_letter")
 
     def _dunning_pdf(self):
-        """One PDF of all these letters, whatever report each level uses.
-
-        Each letter is rendered on its own: a wkhtmltopdf without patched Qt cannot split a
-        multi-document run, and each sent letter stores its own PDF on the way.
-        """
-        Report = self.env["ir.actions.report"]
-        documents = [Report._render_qweb_pdf(ltr._dunning_report(), ltr.ids)[0] for ltr in self]
+        """One PDF of all these sent letters, each as it went out (its stored PDF)."""
+        pdfs = self._dunning_ensure_pdfs()
+        documents = [pdfs[ltr.id].raw for ltr in self]
         return documents[0] if len(documents) == 1 else merge_pdf(documents)
 
     def _dunning_download(self, name):
@@ -460,13 +449,6 @@ class DunningLetter(models.Model):
             "type": "ir.actions.act_url",
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "download",
-        }
-
-    def _dunning_notify(self, message):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {"message": message, "type": "warning", "sticky": False},
         }
 
     # ------------------------------------------------------------------ sending
@@ -693,9 +675,9 @@ class DunningLetter(models.Model):
             .sudo()
             .search([("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id desc")
         )
-        names = {ltr.id: ltr._dunning_pdf_name() for ltr in self}
+        names = {ltr.id: {ltr._dunning_pdf_name(), ltr._dunning_pdf_name("html")} for ltr in self}
         for attachment in attachments:
-            if attachment.name == names[attachment.res_id]:
+            if attachment.name in names[attachment.res_id]:
                 stored.setdefault(attachment.res_id, attachment)
         return stored
 
@@ -728,7 +710,7 @@ class DunningLetter(models.Model):
         )
         return {attachment.res_id: attachment for attachment in attachments}
 
-    def _dunning_render_pdfs(self):
+    def _dunning_render_each(self):
         """``{letter id: (content, format)}``: each letter rendered on its own PDF (HTML in
         tests that do not force the rendering, as Odoo's reports)."""
         Report = self.env["ir.actions.report"].sudo()
@@ -739,6 +721,76 @@ class DunningLetter(models.Model):
             )
             documents[letter.id] = (content, kind)
         return documents
+
+    def _dunning_render_pdfs(self):
+        """``{letter id: (content, format)}``, rendered with as few wkhtmltopdf calls as
+        possible: one call for many letters with a patched Qt (Odoo splits the PDF), else
+        one document of many letters per CPU, the processes side by side, split again on the
+        letters' references (see :mod:`.ir_actions_report`)."""
+        Report = self.env["ir.actions.report"].sudo()
+        if len(self) < 2 or Report._dunning_html_fallback():
+            return self._dunning_render_each()
+        documents = {}
+        for report, letters in self.grouped(lambda ltr: ltr._dunning_report()).items():
+            if wkhtmltopdf_patched():
+                documents.update(Report._dunning_render_patched(report, letters))
+            else:
+                documents.update(
+                    Report._dunning_render_unpatched(report, letters, letters.mapped("name"))
+                )
+        missing = self.filtered(lambda ltr: ltr.id not in documents)
+        if missing:
+            _logger.info("dunning letters %s rendered one by one", missing.ids)
+            documents.update(missing._dunning_render_each())
+        return documents
+
+    def _dunning_ensure_pdfs(self):
+        """``{letter id: attachment}``: the stored PDF of each of these sent letters, rendered
+        now for those that have none."""
+        pdfs = self._dunning_stored_pdfs()
+        missing = self.filtered(lambda ltr: ltr.id not in pdfs)
+        if missing:
+            pdfs.update(missing._dunning_store_pdfs(missing._dunning_render_pdfs()))
+        return pdfs
+
+    def _dunning_send_batch(self):
+        """Send these letters together; when that fails, letter by letter, so that one
+        letter's problem keeps only that letter back."""
+        try:
+            with self.env.cr.savepoint():
+                self._dunning_send()
+        except MemoryError:
+            raise
+        # Whatever the batch raises, each letter is tried on its own below.
+        except Exception:  # pylint: disable=broad-exception-caught
+            _logger.info("dunning letters %s: batch failed, sent one by one", self.ids)
+            self._dunning_send_each()
+
+    def _dunning_queue(self):
+        """Give the letters to the background job of their run (the latest of their
+        company), which sends them and prints the paper ones; returns the notification."""
+        letters = self.filtered(lambda ltr: not ltr.print_pending)
+        for company, company_letters in letters.grouped("company_id").items():
+            run = company_letters.run_id.sorted("id")[-1:] or self.env["dunning.run"].search(
+                [("company_id", "=", company.id)], limit=1, order="id desc"
+            )
+            if not run:
+                raise UserError(self.env._("Start a dunning run before printing letters."))
+            run._dunning_queue_letters(company_letters)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": self.env._(
+                    "%(count)s letters are being sent in the background; paper letters come "
+                    "in one PDF in your inbox. The dunning run shows the progress.",
+                    count=len(letters),
+                ),
+                "type": "info",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _send_letter(self):
         """Paper letters go out with the postal run; sending marks them as posted."""
@@ -985,6 +1037,8 @@ class DunningLetter(models.Model):
             Domain("state", "=", "draft")
             & Domain("channel", "!=", "letter")
             & Domain("policy_id.auto_send", "=", True)
+            # letters queued on a run's background job are its to send
+            & Domain("print_pending", "=", False)
         )
         if in_cron:
             Cron._commit_progress(remaining=len(letters))
@@ -1021,6 +1075,24 @@ class DunningLetter(models.Model):
                     error=error,
                 )
             )
+
+    # ------------------------------------------------------------------ background job
+
+    print_run_id = fields.Many2one(
+        "dunning.run",
+        string="Sent With",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The run whose background job sends and prints this letter.",
+    )
+    print_pending = fields.Boolean(
+        string="Waiting for the Background Job",
+        readonly=True,
+        copy=False,
+        help="Waiting for the background job to send or print it.",
+    )
 
 
 class DunningLetterLine(models.Model):
