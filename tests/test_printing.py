@@ -86,9 +86,12 @@ class TestLetterhead(PrintCase):
         self.assertEqual(ids, letter.ids)
         self.assertIn("o_company_logo_small", bodies[0])
         self.assertIn("Koningsstraat 100", bodies[0])
+        # and the installed fonts, which it embeds as text rather than drawing outlines
+        self.assertIn(ir_actions_report.SYSTEM_FONTS, bodies[0])
         with patch.object(ir_actions_report, "wkhtmltopdf_patched", return_value=True):
             bodies, ids, header, _footer, _args = report._prepare_html(html, "dunning.letter")
         self.assertNotIn("Koningsstraat 100", bodies[0])
+        self.assertNotIn(ir_actions_report.SYSTEM_FONTS, bodies[0])
         self.assertIn("Koningsstraat 100", header)
 
     def test_pdf_shows_the_company_address_and_enterprise_number(self):

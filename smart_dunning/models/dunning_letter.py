@@ -735,9 +735,7 @@ class DunningLetter(models.Model):
             if wkhtmltopdf_patched():
                 documents.update(Report._dunning_render_patched(report, letters))
             else:
-                documents.update(
-                    Report._dunning_render_unpatched(report, letters, letters.mapped("name"))
-                )
+                documents.update(Report._dunning_render_unpatched(report, letters))
         missing = self.filtered(lambda ltr: ltr.id not in documents)
         if missing:
             _logger.info("dunning letters %s rendered one by one", missing.ids)

@@ -7,10 +7,11 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import lxml.html
+from markupsafe import Markup
 
 from odoo import models, modules, tools
 from odoo.exceptions import UserError
-from odoo.tools.pdf import PdfReader, PdfWriter
+from odoo.tools.pdf import ArrayObject, NameObject, PdfReader, PdfWriter
 
 from odoo.addons.base.models import ir_actions_report as base_report
 from odoo.addons.base.models.ir_actions_report import _wkhtml
@@ -18,6 +19,16 @@ from odoo.addons.base.models.ir_actions_report import _wkhtml
 _logger = logging.getLogger(__name__)
 
 LETTER_MODEL = "dunning.letter"
+# Links that mark where each letter starts in a PDF of several (never left in a letter).
+MARKER_PREFIX = "http://smart-dunning.invalid/document/"
+MARKER_STYLE = "display: block; width: 1px; height: 1px; overflow: hidden; color: transparent;"
+# A wkhtmltopdf without patched Qt draws the report's web fonts as outlines: a letter then
+# takes four times as long, weighs a hundred times more (1 MB a page) and has no text to
+# search or copy. Its letters use the installed fonts instead.
+SYSTEM_FONTS = (
+    "<style>.o_body_pdf *:not(.fa) { font-family: 'DejaVu Sans', 'Liberation Sans', Arial, "
+    "sans-serif !important; }</style>"
+)
 # Letters per wkhtmltopdf call with a patched Qt (Odoo splits the PDF on its outlines).
 PATCHED_CHUNK = 25
 ARTICLES = "//div[contains(concat(' ', normalize-space(@class), ' '), ' article ')]"
@@ -62,39 +73,55 @@ def inline_letterhead(html):
     return lxml.html.tostring(root, encoding="utf-8", method="html", doctype="<!DOCTYPE html>")
 
 
-def join_documents(bodies):
+def marker_url(res_id):
+    return f"{MARKER_PREFIX}{res_id}"
+
+
+def join_documents(bodies, res_ids):
     """One HTML document of several report bodies (each a whole page of Odoo's minimal
-    layout), each starting on a new page."""
+    layout), each starting on a new page with an invisible link that names its record: the
+    link annotation tells where each document starts in the PDF, whether or not its text can
+    be read back (wkhtmltopdf draws web fonts as outlines)."""
     first = lxml.html.fromstring(bodies[0])
     body = first.find("body")
-    for other in bodies[1:]:
-        page_break = lxml.html.Element("div", style="page-break-before: always;")
-        body.append(page_break)
+    for child in list(body):
+        body.remove(child)
+    for index, (other, res_id) in enumerate(zip(bodies, res_ids, strict=True)):
+        if index:
+            body.append(lxml.html.Element("div", style="page-break-before: always;"))
+        marker = lxml.html.Element("a", href=marker_url(res_id), style=MARKER_STYLE)
+        marker.text = "."
+        body.append(marker)
         for child in lxml.html.fromstring(other).find("body"):
             body.append(child)
     return lxml.html.tostring(first, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
-def split_on_names(pdf, names):
-    """``[pdf of each document]`` of a PDF of several documents, each of which names its
-    reference on its first page (letters are in the order of their ids, so an earlier
-    letter never names a later one); None when a reference is not found."""
+def split_on_markers(pdf, res_ids):
+    """``[pdf of each record]`` of a PDF made from :func:`join_documents`, without the
+    marker links; None when the markers do not give each record its pages, in order."""
     reader = PdfReader(io.BytesIO(pdf))
-    count = len(reader.pages)
-    texts = ["".join(page.extract_text().split()) for page in reader.pages]
-    starts, page = [], 0
-    for name in names:
-        key = "".join(name.split())
-        found = next((i for i in range(page, count) if key in texts[i]), None)
-        if found is None or (not starts and found != 0):
-            return None
-        starts.append(found)
-        page = found + 1
+    starts = {}
+    for number, page in enumerate(reader.pages):
+        annotations = page.get("/Annots")
+        if annotations is None:
+            continue
+        kept = ArrayObject()
+        for annotation in annotations.get_object():
+            uri = str(annotation.get_object().get("/A", {}).get("/URI", ""))
+            if uri.startswith(MARKER_PREFIX) and uri[len(MARKER_PREFIX) :].isdigit():
+                starts.setdefault(int(uri[len(MARKER_PREFIX) :]), number)
+            else:
+                kept.append(annotation)
+        page[NameObject("/Annots")] = kept
+    pages = [starts.get(res_id) for res_id in res_ids]
+    if None in pages or pages[0] != 0 or pages != sorted(set(pages)):
+        return None
     documents = []
-    for start, end in zip(starts, [*starts[1:], count], strict=True):
+    for start, end in zip(pages, [*pages[1:], len(reader.pages)], strict=True):
         writer = PdfWriter()
-        for i in range(start, end):
-            writer.add_page(reader.pages[i])
+        for number in range(start, end):
+            writer.add_page(reader.pages[number])
         stream = io.BytesIO()
         writer.write(stream)
         documents.append(stream.getvalue())
@@ -122,9 +149,11 @@ class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
     def _prepare_html(self, html, report_model=False):
-        if report_model == LETTER_MODEL and not wkhtmltopdf_patched():
-            html = inline_letterhead(html)
-        return super()._prepare_html(html, report_model=report_model)
+        if report_model != LETTER_MODEL or wkhtmltopdf_patched():
+            return super()._prepare_html(html, report_model=report_model)
+        bodies, *rest = super()._prepare_html(inline_letterhead(html), report_model=report_model)
+        fonts = SYSTEM_FONTS + "</head>"
+        return [Markup(str(body).replace("</head>", fonts, 1)) for body in bodies], *rest
 
     def _dunning_html_fallback(self):
         """Odoo's reports give HTML instead of PDF in tests that do not force the rendering."""
@@ -149,11 +178,11 @@ class IrActionsReport(models.Model):
                     value["stream"].close()
         return documents
 
-    def _dunning_render_unpatched(self, report, letters, names):
+    def _dunning_render_unpatched(self, report, letters):
         """``{letter id: (pdf, "pdf")}`` for a wkhtmltopdf that renders one document per
         call: the letters are rendered in one QWeb pass, put into one document per CPU, and
         those documents printed side by side (threads only wait for their process), then
-        split on the letters' references. A document that cannot be split is left out."""
+        split on the marker links. A document that cannot be split is left out."""
         report_sudo = self._get_report(report)
         html = self.with_context(debug=False)._render_qweb_html(
             report, letters.ids, data={"report_type": "pdf", "debug": False}
@@ -177,14 +206,15 @@ class IrActionsReport(models.Model):
             pdfs = list(
                 pool.map(
                     lambda group: run_wkhtmltopdf(
-                        command, join_documents([bodies[i] for i in group])
+                        command,
+                        join_documents([bodies[i] for i in group], [res_ids[i] for i in group]),
                     ),
                     groups,
                 )
             )
         documents = {}
         for group, pdf in zip(groups, pdfs, strict=True):
-            parts = split_on_names(pdf, [names[i] for i in group])
+            parts = split_on_markers(pdf, [res_ids[i] for i in group])
             if parts is None:
                 continue
             for i, part in zip(group, parts, strict=True):
