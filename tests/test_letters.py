@@ -299,12 +299,12 @@ class TestLetterActions(LetterCase):
         letters = self.paper_letters(3)
         self.assertEqual(len(letters), 3)
         with freeze_time("2026-03-10"):
-            action = letters.with_context(force_report_rendering=True).action_print_postal_run()
+            letters.action_print_postal_run()
+            # the background job (see tests/test_printing.py)
+            self.env["dunning.run"].with_context(force_report_rendering=True)._cron_print()
         self.assertEqual(set(letters.mapped("state")), {"sent"})
         self.assertEqual(set(letters.mapped("sent_date")), {d("2026-03-10")})
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
-        )
+        attachment = letters.run_id.print_attachment_id
         self.assertEqual(attachment.mimetype, "application/pdf")
         reader = PyPDF2.PdfReader(io.BytesIO(attachment.raw))
         text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())

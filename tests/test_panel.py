@@ -42,6 +42,8 @@ class PanelCase(DunningCase):
         """Approve and send a run's letters on ``day``."""
         with freeze_time(day):
             run.letter_ids.action_send()
+            # several letters are sent by the background job
+            self.env["dunning.run"]._cron_print()
 
     def make_plan(self, invoices, count=3, first="2026-06-20"):
         plan = self.env["dunning.plan"].create(

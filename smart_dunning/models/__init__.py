@@ -27,6 +27,7 @@ from . import (
     dunning_policy,
     dunning_run,
     dunning_worklist,
+    ir_actions_report,
     ir_module_module,
     mail_mail,
     res_company,

@@ -13,9 +13,6 @@ from odoo.tools import (
     SQL,
     email_normalize,
     exception_to_unicode,
-    format_amount,
-    format_date,
-    formatLang,
 )
 from odoo.tools.pdf import merge_pdf
 
@@ -24,9 +21,10 @@ from ..lib.bulk import bulk_create, new_ids
 from ..lib.enterprise_number import be_enterprise_number
 from ..lib.open_credit import invoice_nets
 from ..lib.payment_matching import reconcile_with_invoices, reference_candidates
-from ..lib.structured_communication import format_ogm, is_valid_ogm
+from ..lib.structured_communication import format_ogm
 from .dunning_claim import ClaimLetter, ClaimLine
 from .dunning_level import CHANNELS
+from .ir_actions_report import wkhtmltopdf_patched
 
 _logger = logging.getLogger(__name__)
 
@@ -79,14 +77,6 @@ LETTER_STATES = [
     ("sent", "Sent"),
     ("cancel", "Cancelled"),
 ]
-
-
-def _pretty_account(number):
-    """An IBAN in groups of four, as banks print it; other numbers as they are."""
-    compact = (number or "").replace(" ", "")
-    if len(compact) > 4 and compact[:2].isalpha():
-        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
-    return number or ""
 
 
 class DunningLetter(models.Model):
@@ -399,6 +389,9 @@ class DunningLetter(models.Model):
         self._check_collector()
         letters = self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))
         letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
+        if len(letters) > 1:
+            # Each e-mail renders its PDF: several letters go to the background job.
+            return letters._dunning_queue()
         letters._dunning_send(raise_missing_rate=True)
         return True
 
@@ -437,19 +430,9 @@ class DunningLetter(models.Model):
         if not letters:
             raise UserError(self.env._("Select paper letters that are still to be sent."))
         letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
-        letters._dunning_send(raise_missing_rate=True)
-        letters = letters.filtered(lambda ltr: ltr.state == "sent")
-        if not letters:
-            return self._dunning_notify(
-                self.env._("Nothing to print: every invoice of these letters has been paid.")
-            )
-        return letters._dunning_download(
-            self.env._(
-                "Postal run of %(date)s (%(count)s letters).pdf",
-                date=format_date(self.env, fields.Date.context_today(self)),
-                count=len(letters),
-            )
-        )
+        # Rendering takes about a second a letter: the job sends and prints them in the
+        # background, and the run shows its progress.
+        return letters._dunning_queue()
 
     def action_resend(self):
         """Send sent letters again: the e-mail once more, the paper letter as it went out."""
@@ -473,13 +456,9 @@ class DunningLetter(models.Model):
         return self.level_id.report_id or self.env.ref("smart_dunning.action_report_dunning_letter")
 
     def _dunning_pdf(self):
-        """One PDF of all these letters, whatever report each level uses.
-
-        Each letter is rendered on its own: a wkhtmltopdf without patched Qt cannot split a
-        multi-document run, and each sent letter stores its own PDF on the way.
-        """
-        Report = self.env["ir.actions.report"]
-        documents = [Report._render_qweb_pdf(ltr._dunning_report(), ltr.ids)[0] for ltr in self]
+        """One PDF of all these sent letters, each as it went out (its stored PDF)."""
+        pdfs = self._dunning_ensure_pdfs()
+        documents = [pdfs[ltr.id].raw for ltr in self]
         return documents[0] if len(documents) == 1 else merge_pdf(documents)
 
     def _dunning_download(self, name):
@@ -490,13 +469,6 @@ class DunningLetter(models.Model):
             "type": "ir.actions.act_url",
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "download",
-        }
-
-    def _dunning_notify(self, message):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {"message": message, "type": "warning", "sticky": False},
         }
 
     # ------------------------------------------------------------------ sending
@@ -679,6 +651,7 @@ class DunningLetter(models.Model):
         default = self.env.ref(
             "smart_dunning.mail_template_dunning_letter", raise_if_not_found=False
         )
+        attachments = self._dunning_mail_attachments()
         for letter in self:
             template = letter.level_id.mail_template_id or default
             if not template:
@@ -688,8 +661,164 @@ class DunningLetter(models.Model):
                     )
                 )
             letter.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                attachment_ids=[fields.Command.set(attachments[letter.id])],
             )
+
+    def _dunning_mail_attachments(self):
+        """``{letter id: attachment ids}`` that go with each letter's e-mail: the letter's PDF
+        and, when the company wants it, the PDF of each invoice it lists ("I never received
+        that invoice"). A letter sent again keeps the PDF it first went out with; invoices
+        keep the PDF Odoo stored when they were sent (``invoice_pdf_report_id``), made here
+        as Odoo makes it when they have none."""
+        pdfs = self.filtered(lambda ltr: ltr.state == "sent")._dunning_stored_pdfs()
+        fresh = self.filtered(lambda ltr: ltr.id not in pdfs)
+        pdfs.update(fresh._dunning_store_pdfs(fresh._dunning_render_pdfs()))
+        with_invoices = self.filtered("company_id.dunning_attach_invoices")
+        invoices = with_invoices.move_ids.sudo()
+        missing = invoices.filtered(lambda move: not move.invoice_pdf_report_id)
+        Send = self.env["account.move.send"].sudo()
+        # Without patched Qt, wkhtmltopdf renders one document per call.
+        groups = missing.grouped("company_id").values() if wkhtmltopdf_patched() else missing
+        for company_moves in groups:
+            moves_data = {
+                move: {"pdf_report": Send._get_default_pdf_report_id(move)}
+                for move in company_moves
+            }
+            Send._prepare_invoice_pdf_report(moves_data)
+            Send._link_invoice_documents(moves_data)
+        result = {}
+        for letter in self:
+            ids = [pdfs[letter.id].id]
+            if letter in with_invoices:
+                ids += letter.move_ids.sudo().invoice_pdf_report_id.ids
+            result[letter.id] = ids
+        return result
+
+    def _dunning_stored_pdfs(self):
+        """``{letter id: attachment}``: the latest PDF stored for each of these letters."""
+        stored = {}
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id desc")
+        )
+        names = {ltr.id: {ltr._dunning_pdf_name(), ltr._dunning_pdf_name("html")} for ltr in self}
+        for attachment in attachments:
+            if attachment.name in names[attachment.res_id]:
+                stored.setdefault(attachment.res_id, attachment)
+        return stored
+
+    def _dunning_pdf_name(self, extension="pdf"):
+        """The name of the letter's stored PDF, the one its report finds again."""
+        self.ensure_one()
+        return f"{self.name.replace('/', '_')}.{extension}"
+
+    def _dunning_store_pdfs(self, documents):
+        """Store ``{letter id: (content, format)}`` as each letter's attachment; returns
+        ``{letter id: attachment}``."""
+        letters = self.browse(list(documents))
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": letter._dunning_pdf_name(documents[letter.id][1]),
+                        "raw": documents[letter.id][0],
+                        "res_model": self._name,
+                        "res_id": letter.id,
+                        "mimetype": "application/pdf"
+                        if documents[letter.id][1] == "pdf"
+                        else "text/html",
+                    }
+                    for letter in letters
+                ]
+            )
+        )
+        return {attachment.res_id: attachment for attachment in attachments}
+
+    def _dunning_render_each(self):
+        """``{letter id: (content, format)}``: each letter rendered on its own PDF (HTML in
+        tests that do not force the rendering, as Odoo's reports)."""
+        Report = self.env["ir.actions.report"].sudo()
+        documents = {}
+        for letter in self:
+            content, kind = Report.with_context(report_pdf_no_attachment=True)._render_qweb_pdf(
+                letter._dunning_report(), letter.ids
+            )
+            documents[letter.id] = (content, kind)
+        return documents
+
+    def _dunning_render_pdfs(self):
+        """``{letter id: (content, format)}``, rendered with as few wkhtmltopdf calls as
+        possible: one call for many letters with a patched Qt (Odoo splits the PDF), else
+        one document of many letters per CPU, the processes side by side, split again on the
+        letters' references (see :mod:`.ir_actions_report`)."""
+        Report = self.env["ir.actions.report"].sudo()
+        if len(self) < 2 or Report._dunning_html_fallback():
+            return self._dunning_render_each()
+        documents = {}
+        for report, letters in self.grouped(lambda ltr: ltr._dunning_report()).items():
+            if wkhtmltopdf_patched():
+                documents.update(Report._dunning_render_patched(report, letters))
+            else:
+                documents.update(Report._dunning_render_unpatched(report, letters))
+        missing = self.filtered(lambda ltr: ltr.id not in documents)
+        if missing:
+            _logger.info("dunning letters %s rendered one by one", missing.ids)
+            documents.update(missing._dunning_render_each())
+        return documents
+
+    def _dunning_ensure_pdfs(self):
+        """``{letter id: attachment}``: the stored PDF of each of these sent letters, rendered
+        now for those that have none."""
+        pdfs = self._dunning_stored_pdfs()
+        missing = self.filtered(lambda ltr: ltr.id not in pdfs)
+        if missing:
+            pdfs.update(missing._dunning_store_pdfs(missing._dunning_render_pdfs()))
+        return pdfs
+
+    def _dunning_send_batch(self):
+        """Send these letters together; when that fails, letter by letter, so that one
+        letter's problem keeps only that letter back."""
+        try:
+            with self.env.cr.savepoint():
+                self._dunning_send()
+        except MemoryError:
+            raise
+        # Whatever the batch raises, each letter is tried on its own below.
+        except Exception:  # pylint: disable=broad-exception-caught
+            _logger.info("dunning letters %s: batch failed, sent one by one", self.ids)
+            self._dunning_send_each()
+
+    def _dunning_queue(self):
+        """Give the letters to the background job of their run (the latest of their
+        company), which sends them and prints the paper ones; returns the notification."""
+        letters = self.filtered(lambda ltr: not ltr.print_pending)
+        for company, company_letters in letters.grouped("company_id").items():
+            run = company_letters.run_id.sorted("id")[-1:] or self.env["dunning.run"].search(
+                [("company_id", "=", company.id)], limit=1, order="id desc"
+            )
+            if not run:
+                raise UserError(self.env._("Start a dunning run before printing letters."))
+            run._dunning_queue_letters(company_letters)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": self.env._(
+                    "%(count)s letters are being sent in the background; paper letters come "
+                    "in one PDF in your inbox. The dunning run shows the progress.",
+                    count=len(letters),
+                ),
+                "type": "info",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _send_letter(self):
         """Paper letters go out with the postal run; sending marks them as posted."""
@@ -838,104 +967,10 @@ class DunningLetter(models.Model):
     # ------------------------------------------------------------------ letter content
 
     def _dunning_letter_values(self):
-        """What the letter templates show, formatted in the language of ``self.env``."""
+        """What the letter templates show, formatted in the language of ``self.env`` (see
+        ``report.smart_dunning.report_dunning_letter``)."""
         self.ensure_one()
-        env, currency, company = self.env, self.currency_id, self.company_id
-
-        def money(amount):
-            return format_amount(env, amount, currency)
-
-        def day(value):
-            return format_date(env, value) if value else ""
-
-        letter_date = self.sent_date or self.date
-        addressee = self.contact_id or self.partner_id
-        regime = self.policy_id.legal_regime
-        bank = company.dunning_bank_id or company.partner_id.bank_ids[:1]
-        handler = (
-            self.policy_id.lawyer_id
-            if self.judicial_route == "lawyer"
-            else self.policy_id.bailiff_id
-        )
-        if self.is_first_reminder and self.costs_from:
-            pay_by = self.costs_from - timedelta(days=1)
-        else:
-            pay_by = letter_date + timedelta(days=PAY_WITHIN_DAYS)
-        country = addressee.country_id or self.partner_id.country_id
-        outside_eu = bool(country) and country not in env.ref("base.europe").country_ids
-        basis = dict(self.fee_line_ids._fields["basis"]._description_selection(env))
-        kinds = dict(self.fee_line_ids._fields["kind"]._description_selection(env))
-        return {
-            "stage": self.level_id.stage,
-            "regime": regime,
-            "consumer": regime in ("be_b2c", "nl_b2c"),
-            # Formal letters greet without the name in French ("Madame, Monsieur,"), and the
-            # name stands in the address block: one salutation for every language.
-            "salutation": env._("Dear Sir or Madam,"),
-            "date": day(letter_date),
-            "pay_by": day(pay_by),
-            "rows": [
-                {
-                    "number": line.move_id.name,
-                    "date": day(line.move_id.invoice_date),
-                    "due": day(line.date_due),
-                    "description": ", ".join(
-                        line.move_id.invoice_line_ids.filtered(
-                            lambda ml: ml.display_type == "product"
-                        ).mapped("name")
-                    )[:100],
-                    "amount": money(line.amount_total),
-                    "paid": money(line.amount_total - line.amount_residual),
-                    "residual": money(line.amount_residual),
-                    "days": max((letter_date - line.date_due).days, 0) if line.date_due else 0,
-                }
-                for line in self.line_ids.sorted(lambda ln: (ln.date_due or letter_date, ln.id))
-            ],
-            "credits": [
-                {
-                    "number": move.name,
-                    "date": day(move.invoice_date or move.date),
-                    "amount": format_amount(env, amount, line_currency),
-                }
-                for move, amount, line_currency in self._dunning_open_credits()
-            ],
-            "fees": [
-                {
-                    "label": kinds.get(fee.kind, ""),
-                    "invoice": fee.move_id.name or "",
-                    "period": f"{day(fee.date_from)} - {day(fee.date_to)}" if fee.date_from else "",
-                    "days": fee.days or "",
-                    "rate": f"{formatLang(env, fee.rate)} %" if fee.rate else "",
-                    "basis": basis.get(fee.basis, ""),
-                    "amount": money(fee.amount),
-                }
-                for fee in self.fee_line_ids
-            ],
-            "overdue": money(self.amount_overdue),
-            "credit": money(-self.amount_credit) if self.amount_credit else "",
-            "due": money(self.amount_due),
-            "interest": money(self.amount_interest) if self.amount_interest else "",
-            "fees_total": money(self.amount_fees) if self.amount_fees else "",
-            "total": money(self.amount_total),
-            "announced": money(self.amount_fees_announced) if self.amount_fees_announced else "",
-            "costs_until": day(self.costs_from - timedelta(days=1)) if self.costs_from else "",
-            "claims_interest": self.policy_id.claim_interest,
-            "iban": _pretty_account(bank.acc_number),
-            "bic": bank.bank_bic or "",
-            "beneficiary": company.name,
-            "structured": is_valid_ogm(self.payment_reference),
-            "reference": self.payment_reference or self.name,
-            "enterprise_number": be_enterprise_number(company.company_registry, company.vat)
-            or company.company_registry
-            or company.vat
-            or "",
-            "handler": handler.name or "",
-            "non_eu_text": company.dunning_non_eu_text if outside_eu else "",
-            "service_hours": company.dunning_service_hours or "",
-            "service_phone": company.dunning_service_phone or company.phone or "",
-            "service_email": company.dunning_service_email or company.email or "",
-            "signature": self.user_id.name or company.name,
-        }
+        return self.env["report.smart_dunning.report_dunning_letter"]._letter_values(self)
 
     # ------------------------------------------------------------------ payments
 
@@ -1032,6 +1067,8 @@ class DunningLetter(models.Model):
             Domain("state", "=", "draft")
             & Domain("channel", "!=", "letter")
             & Domain("policy_id.auto_send", "=", True)
+            # letters queued on a run's background job are its to send
+            & Domain("print_pending", "=", False)
         )
         if in_cron:
             Cron._commit_progress(remaining=len(letters))
@@ -1283,6 +1320,24 @@ class DunningLetter(models.Model):
                 if table in tables
             ]
             letter.rate_warning = "\n".join(dict.fromkeys(texts)) or False
+
+    # ------------------------------------------------------------------ background job
+
+    print_run_id = fields.Many2one(
+        "dunning.run",
+        string="Sent With",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The run whose background job sends and prints this letter.",
+    )
+    print_pending = fields.Boolean(
+        string="Waiting for the Background Job",
+        readonly=True,
+        copy=False,
+        help="Waiting for the background job to send or print it.",
+    )
 
 
 class DunningLetterLine(models.Model):

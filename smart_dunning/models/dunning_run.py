@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tools import SQL, format_date
+from odoo.tools.pdf import merge_pdf
 
 from ..lib.dunning_schedule import in_payment_window, next_step, parse_payment_days
 from ..lib.enterprise_number import be_enterprise_number
@@ -22,6 +23,8 @@ _logger = logging.getLogger(__name__)
 
 # Letters created per transaction when the cron commits its progress.
 BATCH_SIZE = 1000
+# Letters sent and printed per transaction by the background job.
+PRINT_BATCH_SIZE = 50
 # Tries of one batch (or one letter) that deadlocks or clashes with another run.
 BATCH_TRIES = 3
 # Errors that say "another transaction was in the way", not "this data is wrong".
@@ -602,3 +605,161 @@ class DunningRun(models.Model):
             else invoice_address.get(key[0]) or Partner.browse(key[0])
             for key, ids in contacts.items()
         }
+
+    # ------------------------------------------------------------------ background printing
+
+    print_state = fields.Selection(
+        string="Background Job",
+        selection=[
+            ("queued", "Queued"),
+            ("printing", "Printing"),
+            ("done", "Ready"),
+        ],
+        readonly=True,
+        copy=False,
+        help="Letters sent or printed in the background from this run: the postal run and the "
+        "sending of several letters at once.",
+    )
+    print_total = fields.Integer(string="Letters to Process", readonly=True, copy=False)
+    print_done = fields.Integer(string="Letters Processed", readonly=True, copy=False)
+    print_attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="Postal Run PDF",
+        readonly=True,
+        copy=False,
+        help="The paper letters of the last background job, in one PDF for the post.",
+    )
+    print_user_id = fields.Many2one(
+        "res.users",
+        string="Requested By",
+        readonly=True,
+        copy=False,
+        help="Who gets the notification when the letters are ready.",
+    )
+
+    def action_download_print(self):
+        self.ensure_one()
+        if not self.print_attachment_id:
+            raise UserError(self.env._("This run has no postal run PDF yet."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.print_attachment_id.id}?download=true",
+            "target": "download",
+        }
+
+    def _dunning_queue_letters(self, letters):
+        """Give ``letters`` to this run's background job (sent, then printed when on paper)
+        and wake the job up. A job that is over starts again with these letters only."""
+        self.ensure_one()
+        Letter = self.env["dunning.letter"]
+        if self.print_state in ("queued", "printing"):
+            total = self.print_total + len(letters)
+        else:
+            # the letters of the finished job leave it; its PDF stays in the chatter
+            Letter.search([("print_run_id", "=", self.id)]).write({"print_run_id": False})
+            total = len(letters)
+            self.print_done = 0
+            self.print_attachment_id = False
+        letters.write({"print_run_id": self.id, "print_pending": True})
+        self.write({"print_state": "queued", "print_total": total, "print_user_id": self.env.uid})
+        self.env.ref("smart_dunning.ir_cron_dunning_print")._trigger()
+
+    @api.model
+    def _cron_print(self, batch_size=PRINT_BATCH_SIZE):
+        """Send and print the letters queued on runs, ``batch_size`` letters per transaction.
+
+        A worker that dies loses at most the batch it was on: the letters of the committed
+        batches are no longer pending, and the next call goes on with the others, then puts
+        the paper letters in one PDF."""
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        Cron = self.env["ir.cron"]
+        runs = self.search([("print_state", "in", ("queued", "printing"))], order="id")
+        if in_cron:
+            Cron._commit_progress(
+                remaining=self.env["dunning.letter"].search_count(
+                    [("print_run_id", "in", runs.ids), ("print_pending", "=", True)]
+                )
+            )
+        for run in runs:
+            run = run.with_company(run.company_id)
+            while run._dunning_print_batch(batch_size):
+                if in_cron and not Cron._commit_progress(batch_size):
+                    # Out of time: the cron comes back at once for the letters left.
+                    return
+            run._dunning_print_finish()
+            if in_cron:
+                Cron._commit_progress()
+
+    def _dunning_print_batch(self, batch_size=PRINT_BATCH_SIZE):
+        """Send and print the next ``batch_size`` letters of the job; False when none is left."""
+        self.ensure_one()
+        Letter = self.env["dunning.letter"]
+        domain = [("print_run_id", "=", self.id), ("print_pending", "=", True)]
+        letters = Letter.search(domain, order="id", limit=batch_size)
+        if not letters:
+            return False
+        self.print_state = "printing"
+        user = self.print_user_id or self.env.user
+        # Sent as the collector who asked, so that the chatter names them.
+        as_user = letters.with_user(user).with_company(self.company_id)
+        as_user.filtered(lambda ltr: ltr.state == "draft")._dunning_send_batch()
+        letters.filtered(
+            lambda ltr: ltr.channel == "letter" and ltr.state == "sent"
+        )._dunning_ensure_pdfs()
+        letters.write({"print_pending": False})
+        self.print_done = self.print_total - Letter.search_count(domain)
+        return True
+
+    def _dunning_print_finish(self):
+        """One PDF of the job's paper letters for the post, and a message to who asked."""
+        self.ensure_one()
+        letters = self.env["dunning.letter"].search(
+            [("print_run_id", "=", self.id), ("print_pending", "=", False)], order="id"
+        )
+        papers = letters.filtered(lambda ltr: ltr.channel == "letter" and ltr.state == "sent")
+        not_sent = letters.filtered(lambda ltr: ltr.state != "sent")
+        attachment = self.env["ir.attachment"]
+        pdfs = papers._dunning_ensure_pdfs() if papers else {}
+        # (tests that do not force the rendering store HTML: nothing to merge)
+        contents = [
+            pdfs[letter.id].raw
+            for letter in papers
+            if pdfs[letter.id].mimetype == "application/pdf"
+        ]
+        if contents:
+            attachment = attachment.create(
+                {
+                    "name": self.env._(
+                        "Postal run of %(date)s (%(count)s letters).pdf",
+                        date=format_date(self.env, fields.Date.context_today(self)),
+                        count=len(papers),
+                    ),
+                    "raw": merge_pdf(contents),
+                    "mimetype": "application/pdf",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        self.write(
+            {
+                "print_state": "done",
+                "print_done": self.print_total,
+                "print_attachment_id": attachment.id,
+            }
+        )
+        body = self.env._(
+            "%(sent)s letters sent, %(printed)s of them on paper (attached for the post).",
+            sent=len(letters) - len(not_sent),
+            printed=len(papers),
+        )
+        if not_sent:
+            body += " " + self.env._(
+                "Not sent, see each letter: %(letters)s.",
+                letters=", ".join(not_sent.mapped("name")),
+            )
+        self.message_post(
+            body=body,
+            attachment_ids=attachment.ids,
+            partner_ids=self.print_user_id.partner_id.ids,
+            subtype_xmlid="mail.mt_comment",
+        )

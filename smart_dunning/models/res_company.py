@@ -213,3 +213,10 @@ class ResCompany(models.Model):
             )
         self.env["dunning.policy"].invalidate_model(["name"])
         self.env["dunning.level"].invalidate_model(["name"])
+
+    dunning_attach_invoices = fields.Boolean(
+        string="Invoices with E-mail Reminders",
+        default=True,
+        help="E-mail reminders carry the PDF of each invoice they list, besides the letter's "
+        "own PDF.",
+    )

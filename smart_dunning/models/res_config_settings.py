@@ -91,3 +91,7 @@ class ResConfigSettings(models.TransientModel):
     @api.depends_context("lang")
     def _compute_dunning_rate_coverage(self):
         self.dunning_rate_coverage = rate_expiry.coverage_text(self.env)
+
+    dunning_attach_invoices = fields.Boolean(
+        related="company_id.dunning_attach_invoices", readonly=False
+    )

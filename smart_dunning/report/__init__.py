@@ -1,1 +1,6 @@
-from . import dunning_aging_report, dunning_collection_report, dunning_month_report
+from . import (
+    dunning_aging_report,
+    dunning_collection_report,
+    dunning_letter_report,
+    dunning_month_report,
+)
