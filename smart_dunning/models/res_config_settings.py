@@ -53,3 +53,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_import_max_rows = fields.Integer(
         related="company_id.dunning_import_max_rows", readonly=False
     )
+    dunning_paid_hold_days = fields.Integer(
+        related="company_id.dunning_paid_hold_days", readonly=False
+    )
