@@ -41,7 +41,11 @@ class PortalCase(BelgianDunningCase, HttpCase):
         )
         if last.date_to:
             cls.env["dunning.legal.rate"].create(
-                {"kind": "be_late_payment", "date_from": last.date_to + timedelta(days=1), "rate": 10.0}
+                {
+                    "kind": "be_late_payment",
+                    "date_from": last.date_to + timedelta(days=1),
+                    "rate": 10.0,
+                }
             )
 
     def sent_letter(self, partner=None, amounts=(300.0, 500.0)):
@@ -77,9 +81,7 @@ class TestQrCode(PortalCase):
         self.assertEqual(lines[6], IBAN)
         self.assertEqual(lines[7], f"EUR{letter.amount_total}")
         self.assertEqual(letter.amount_due, 800.0)
-        self.assertEqual(
-            letter.amount_total, 800.0 + letter.amount_interest + letter.amount_fees
-        )
+        self.assertEqual(letter.amount_total, 800.0 + letter.amount_interest + letter.amount_fees)
         digits = re.sub(r"\D", "", letter.payment_reference)
         self.assertEqual(lines[9], digits, "the structured communication, as banks read it")
         # the e-mail links the code from the server, with the link to the customer's page
@@ -121,7 +123,9 @@ class TestCustomerPage(PortalCase):
         response = self.url_open(f"{self.link(letter)}/invoice/{invoices[0].id}")
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
         self.assertEqual(self.url_open(f"/d/{letter.id}/wrongtoken").status_code, 404)
-        self.assertEqual(self.url_open(f"/d/{other_letter.id}/{letter.access_token}").status_code, 404)
+        self.assertEqual(
+            self.url_open(f"/d/{other_letter.id}/{letter.access_token}").status_code, 404
+        )
 
     def test_the_page_is_in_the_customers_language(self):
         letter, _invoices = self.sent_letter()
@@ -130,6 +134,13 @@ class TestCustomerPage(PortalCase):
         fr = self.make_partner("Client Wallon", lang="fr_BE")
         letter_fr, _invoices = self.sent_letter(fr)
         self.assertIn("Je conteste une facture", self.url_open(self.link(letter_fr)).text)
+        # validation messages in the customer's language
+        refused = self.post(self.link(letter_fr), {"_to": "/dispute", "comment": "x"})
+        self.assertIn("Choisissez au moins une facture.", refused.text)
+        refused = self.post(
+            self.link(letter), {"_to": "/paid", "date": "2999-01-01", "amount": "1"}
+        )
+        self.assertIn("De datum kan niet in de toekomst liggen.", refused.text)
 
     def test_cancelled_or_superseded_letter_link_stops_working(self):
         letter, _invoices = self.sent_letter()
@@ -193,10 +204,14 @@ class TestAnswers(PortalCase):
             "reason_id": str(reason.id),
             "comment": "Nooit ontvangen",
         }
-        response = self.post(self.link(letter), dict(data), files={"attachment": ("bon.txt", b"proof")})
+        response = self.post(
+            self.link(letter), dict(data), files={"attachment": ("bon.txt", b"proof")}
+        )
         self.assertEqual(response.status_code, 200)
         dispute = self.env["dunning.dispute"].search([("partner_id", "=", self.customer.id)])
-        self.assertEqual((dispute.move_ids, dispute.reason_id, dispute.state), (invoices[0], reason, "open"))
+        self.assertEqual(
+            (dispute.move_ids, dispute.reason_id, dispute.state), (invoices[0], reason, "open")
+        )
         self.assertEqual(invoices[0]._dunning_is_paused(self.today), invoices[0])
         self.assertEqual(dispute.activity_ids.user_id, self.collector)
         self.assertTrue(
@@ -214,10 +229,10 @@ class TestAnswers(PortalCase):
 
     def test_promise_within_the_policy_maximum(self):
         letter, invoices = self.sent_letter()
-        too_late = self.today + timedelta(days=self.customer.dunning_policy_id.portal_promise_max_days + 1)
+        too_late = self.today + timedelta(days=self.policy_b2b.portal_promise_max_days + 1)
         data = {"_to": "/promise", "move_ids": str(invoices[0].id), "date": str(too_late)}
         response = self.post(self.link(letter), dict(data))
-        self.assertIn("betalingsregeling", response.text)
+        self.assertIn("We kunnen een belofte aanvaarden tot uiterlijk", response.text)
         self.assertFalse(self.env["dunning.plan"].search([("partner_id", "=", self.customer.id)]))
         past = dict(data, date=str(self.today - timedelta(days=1)))
         self.assertIn("verleden", self.post(self.link(letter), past).text)

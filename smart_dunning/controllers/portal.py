@@ -67,7 +67,11 @@ class DunningPortal(http.Controller):
     # ------------------------------------------------------------------ pages
 
     @http.route(
-        "/d/<int:letter_id>/<string:token>", type="http", auth="public", methods=["GET"], website=True
+        "/d/<int:letter_id>/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
     )
     def dunning_token_page(self, letter_id, token, **kw):
         ctx = self._dunning_token_context(letter_id, token)

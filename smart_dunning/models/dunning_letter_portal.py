@@ -31,12 +31,9 @@ class DunningLetter(models.Model):
         help="Why the letter carries no pay-by-scan code; the customer does not see this.",
     )
     portal_submission_date = fields.Date(readonly=True, copy=False, groups="base.group_system")
-    portal_submission_count = fields.Integer(
-        readonly=True, copy=False, groups="base.group_system"
-    )
+    portal_submission_count = fields.Integer(readonly=True, copy=False, groups="base.group_system")
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for letter in self:
             letter.access_url = f"/d/{letter.id}"
 
@@ -242,7 +239,7 @@ class DunningLetter(models.Model):
         currency = letter.currency_id or company.currency_id
         total = sum(moves.filtered(lambda m: m.currency_id == currency).mapped("amount_residual"))
         claimed = letter.amount_interest + letter.amount_fees if letter else 0.0
-        reasons = env["dunning.dispute.reason"].sudo().search([])
+        reasons = env["dunning.dispute.reason"].sudo().search([("portal_visible", "=", True)])
         return {
             "partner": partner,
             "company": company,
@@ -377,7 +374,9 @@ class DunningLetter(models.Model):
             record.sudo().activity_schedule(
                 activity_type_id=todo.id, summary=summary, user_id=user.id
             )
-        record.sudo().message_post(body=summary, message_type="comment", subtype_xmlid="mail.mt_note")
+        record.sudo().message_post(
+            body=summary, message_type="comment", subtype_xmlid="mail.mt_note"
+        )
         partner.sudo().message_post(body=summary, subtype_xmlid="mail.mt_note")
         if partner.email:
             record.sudo().message_post(
@@ -404,7 +403,7 @@ class DunningLetter(models.Model):
             reason = self.env["dunning.dispute.reason"].sudo().browse(int(post.get("reason_id")))
         except (TypeError, ValueError):
             reason = self.env["dunning.dispute.reason"]
-        if not reason.exists() or not reason.active:
+        if not reason.exists() or not reason.active or not reason.portal_visible:
             raise UserError(self.env._("Choose why you dispute the invoice."))
         comment = (post.get("comment") or "").strip()
         if not comment:
@@ -546,15 +545,11 @@ class DunningLetter(models.Model):
         why = []
         if count > policy.portal_plan_max_count:
             why.append(
-                self.env._(
-                    "more than %(count)s instalments", count=policy.portal_plan_max_count
-                )
+                self.env._("more than %(count)s instalments", count=policy.portal_plan_max_count)
             )
         if schedule[-1][0] > today + relativedelta(months=policy.portal_plan_max_months):
             why.append(
-                self.env._(
-                    "longer than %(months)s months", months=policy.portal_plan_max_months
-                )
+                self.env._("longer than %(months)s months", months=policy.portal_plan_max_months)
             )
         if currency.compare_amounts(min(amounts), policy.portal_plan_min_amount) < 0:
             why.append(

@@ -37,9 +37,13 @@ class DunningPolicy(models.Model):
     )
     def _check_portal_limits(self):
         for policy in self:
-            if min(
-                policy.portal_promise_max_days,
-                policy.portal_plan_max_count,
-                policy.portal_plan_max_months,
-            ) < 0 or policy.portal_plan_min_amount < 0:
+            if (
+                min(
+                    policy.portal_promise_max_days,
+                    policy.portal_plan_max_count,
+                    policy.portal_plan_max_months,
+                )
+                < 0
+                or policy.portal_plan_min_amount < 0
+            ):
                 raise ValidationError(self.env._("The online limits cannot be negative."))
