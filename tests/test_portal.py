@@ -87,6 +87,14 @@ class TestQrCode(PortalCase):
         # the e-mail links the code from the server, with the link to the customer's page
         self.assertIn("/report/barcode/?barcode_type=QR", letter.letter_html)
         self.assertIn(letter._dunning_portal_link(), letter.letter_html)
+        # the PDF carries the code itself, inline
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(letter._dunning_report(), letter.ids)[0]
+            .decode()
+        )
+        self.assertIn('class="o_dunning_pay_qr"', html)
+        self.assertIn("data:image/png;base64,", html)
 
     def test_no_code_in_another_currency_and_the_reason_for_the_collector(self):
         usd = self.setup_other_currency("USD")
@@ -284,3 +292,62 @@ class TestPortalTour(PortalCase):
         self.assertEqual((plan.move_ids, plan.state), (invoices[1], "active"))
         self.assertEqual(plan.line_ids.mapped("amount"), [200.0, 200.0, 200.0])
         self.assertEqual(invoices._dunning_is_paused(self.today), invoices)
+
+
+class TestPayOnline(PortalCase):
+    def test_paid_online_invoice_is_reconciled_and_dunning_stops(self):
+        letter, invoices = self.sent_letter()
+        invoice = invoices[0]
+        # the page sends the customer to Odoo's own payment page of the invoice
+        response = self.url_open(f"{self.link(letter)}/pay/{invoice.id}", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertIn(f"/my/invoices/{invoice.id}?access_token=", response.headers["Location"])
+        if not self.provider.journal_id:
+            self.provider.journal_id = self.company_data["default_journal_bank"]
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.provider.payment_method_ids[:1].id,
+                    "amount": invoice.amount_residual,
+                    "currency_id": invoice.currency_id.id,
+                    "partner_id": self.customer.id,
+                    "reference": f"PORTAL-{invoice.id}",
+                    "operation": "online_redirect",
+                    "invoice_ids": [(6, 0, invoice.ids)],
+                }
+            )
+        )
+        tx._set_done()
+        tx._post_process()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoice.dunning_state, "paid")
+        page = self.url_open(self.link(letter)).text
+        open_table = page.split("o_dunning_invoices")[1].split("</table>")[0]
+        self.assertNotIn(invoice.name, open_table)
+        self.assertIn(invoices[1].name, open_table)
+
+
+class TestPortalUser(PortalCase):
+    def test_portal_user_sees_its_company_under_my(self):
+        letter, invoices = self.sent_letter()
+        other = self.make_partner("Other Portal Customer")
+        _other_letter, other_invoices = self.sent_letter(other, amounts=(999.0,))
+        contact = self.env["res.partner"].create(
+            {"name": "Jan Boekhouder", "parent_id": self.customer.id, "lang": "nl_BE"}
+        )
+        self.make_user("portal_klant", "base.group_portal", partner_id=contact.id, lang="nl_BE")
+        self.authenticate("portal_klant", "portal_klant")
+        page = self.url_open("/my/dunning")
+        self.assertEqual(page.status_code, 200)
+        for invoice in invoices:
+            self.assertIn(invoice.name, page.text)
+        self.assertNotIn(other_invoices.name, page.text)
+        self.assertIn("Ik betwist een factuur", page.text)
+        self.assertEqual(self.url_open(f"/my/dunning/invoice/{other_invoices.id}").status_code, 404)
+        self.assertEqual(
+            self.url_open(f"/my/dunning/letter/{letter.id}").headers["Content-Type"],
+            "application/pdf",
+        )

@@ -67,16 +67,22 @@ class DunningLetter(models.Model):
         return self.access_token
 
     def _dunning_revoke_superseded(self):
-        """The newest sent letter of a customer carries the only link that works."""
+        """The newest sent letter of a customer carries the only link that works (one query
+        for a whole batch of letters)."""
+        newest = {}
         for letter in self:
-            older = self.sudo().search(
-                Domain("partner_id", "=", letter.partner_id.id)
-                & Domain("company_id", "=", letter.company_id.id)
-                & Domain("state", "=", "sent")
-                & Domain("id", "<", letter.id)
-                & Domain("access_token", "!=", False)
-            )
-            older.write({"access_token": False})
+            key = (letter.partner_id.id, letter.company_id.id)
+            newest[key] = max(newest.get(key, 0), letter.id)
+        older = self.sudo().search(
+            Domain("partner_id", "in", list({key[0] for key in newest}))
+            & Domain("company_id", "in", list({key[1] for key in newest}))
+            & Domain("state", "=", "sent")
+            & Domain("access_token", "!=", False)
+            & Domain("id", "<", max(newest.values()))
+        )
+        older.filtered(
+            lambda ltr: ltr.id < newest.get((ltr.partner_id.id, ltr.company_id.id), 0)
+        ).write({"access_token": False})
 
     # ------------------------------------------------------------------ QR code
 
