@@ -69,6 +69,8 @@ class DunningLetter(models.Model):
     def _dunning_revoke_superseded(self):
         """The newest sent letter of a customer carries the only link that works (one query
         for a whole batch of letters)."""
+        if not self:
+            return
         newest = {}
         for letter in self:
             key = (letter.partner_id.id, letter.company_id.id)
