@@ -1,2 +1,2 @@
-from . import demo, models, report, wizards
+from . import controllers, demo, models, report, wizards
 from .hooks import post_init_hook

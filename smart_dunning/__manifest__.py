@@ -10,7 +10,14 @@
     "license": "AGPL-3",
     "development_status": "Alpha",
     "application": True,
-    "depends": ["account", "mail", "contacts"],
+    "depends": [
+        "account",
+        "mail",
+        "contacts",
+        "portal",
+        "account_payment",
+        "account_qr_code_sepa",
+    ],
     "data": [
         "security/smart_dunning_security.xml",
         "security/ir.model.access.csv",
@@ -50,11 +57,14 @@
         "report/dunning_letter_report_views.xml",
         "report/dunning_plan_report_views.xml",
         "views/smart_dunning_menus.xml",
+        "views/portal_templates.xml",
+        "views/portal_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
+        "demo/res_users_portal_demo.xml",
         "demo/smart_dunning_demo.xml",
     ],
     "assets": {

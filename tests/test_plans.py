@@ -168,7 +168,7 @@ class TestPlanLifecycle(PlanCase):
             self.assertIn(body_words, mail.body, lang)
             self.assertIn(subject_words, mail.subject, lang)
             self.assertIn(plan.payment_reference, mail.body)
-            self.assertIn("BE68539007547034", mail.body)
+            self.assertIn("BE68 5390 0754 7034", mail.body)  # base_iban groups it
             self.assertRegex(mail.body, r"100[.,]00")
             invoice_log = plan.move_ids.message_ids.filtered(lambda m, p=plan: p.name in m.body)
             self.assertTrue(invoice_log, "the plan is noted on the invoice")

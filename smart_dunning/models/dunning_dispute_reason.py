@@ -22,3 +22,17 @@ class DunningDisputeReason(models.Model):
         "before the invoice is sent again and the dispute closes.",
     )
     description = fields.Text(translate=True)
+    portal_label = fields.Char(
+        string="Label for Customers",
+        translate=True,
+        help="What the customer picks on the reminder's page; the name if empty.",
+    )
+    portal_visible = fields.Boolean(
+        string="Customers May Choose It",
+        default=True,
+        help="Offered on the reminder's page to customers who dispute an invoice online.",
+    )
+
+    def dunning_portal_name(self):
+        self.ensure_one()
+        return self.portal_label or self.name

@@ -95,3 +95,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_attach_invoices = fields.Boolean(
         related="company_id.dunning_attach_invoices", readonly=False
     )
+    dunning_paid_hold_days = fields.Integer(
+        related="company_id.dunning_paid_hold_days", readonly=False
+    )

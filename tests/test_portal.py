@@ -1,0 +1,353 @@
+"""The customer's side (issue #15): the pay-by-scan code, the link to the customer's page and
+what the customer answers there."""
+
+import re
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase
+
+from .common import BelgianDunningCase
+
+IBAN = "BE68539007547034"
+
+
+class PortalCase(BelgianDunningCase, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.name = "Coop Portal"
+        cls.bank = cls.env["res.partner.bank"].create(
+            {"acc_number": IBAN, "partner_id": cls.company.partner_id.id}
+        )
+        cls.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+        cls.collector = cls.make_user(
+            "portal_collector",
+            "base.group_user,smart_dunning.group_dunning_user",
+            name="Cora Collector",
+        )
+        cls.customer.dunning_user_id = cls.collector
+        cls.today = fields.Date.context_today(cls.env.user)
+        Provider = cls.env["payment.provider"].sudo()
+        cls.provider = Provider.search(
+            [("code", "=", "demo"), ("company_id", "=", cls.company.id)], limit=1
+        ) or cls.env.ref("payment.payment_provider_demo").sudo().copy(
+            {"company_id": cls.company.id}
+        )
+        cls.provider.state = "test"
+        # the browser runs today: the rate published for today may not be shipped yet
+        last = cls.env["dunning.legal.rate"].search(
+            [("kind", "=", "be_late_payment")], order="date_from desc", limit=1
+        )
+        if last.date_to:
+            cls.env["dunning.legal.rate"].create(
+                {
+                    "kind": "be_late_payment",
+                    "date_from": last.date_to + timedelta(days=1),
+                    "rate": 10.0,
+                }
+            )
+
+    def sent_letter(self, partner=None, amounts=(300.0, 500.0)):
+        """A sent letter about overdue invoices of ``partner``, with its invoices."""
+        partner = partner or self.customer
+        invoices = self.env["account.move"]
+        for amount in amounts:
+            invoices |= self.make_invoice(partner, amount, self.today - timedelta(days=20))
+        letter = self.run_dunning(self.today).letter_ids.filtered(
+            lambda ltr: ltr.partner_id == partner
+        )
+        letter.action_send()
+        self.assertEqual(letter.state, "sent")
+        return letter, invoices
+
+    def link(self, letter):
+        return f"/d/{letter.id}/{letter.access_token}"
+
+    def post(self, url, data, files=None):
+        self.authenticate(None, None)
+        page = self.url_open(url)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        return self.url_open(url + data.pop("_to"), data=dict(data, csrf_token=csrf), files=files)
+
+
+class TestQrCode(PortalCase):
+    def test_qr_payload_has_the_iban_the_total_and_the_structured_communication(self):
+        letter, _invoices = self.sent_letter()
+        self.assertFalse(letter.qr_code_error)
+        lines = letter._dunning_qr_payload().split("\n")
+        self.assertEqual(lines[:4], ["BCD", "002", "1", "SCT"])
+        self.assertEqual(lines[5], "Coop Portal")
+        self.assertEqual(lines[6], IBAN)
+        self.assertEqual(lines[7], f"EUR{letter.amount_total}")
+        self.assertEqual(letter.amount_due, 800.0)
+        self.assertEqual(letter.amount_total, 800.0 + letter.amount_interest + letter.amount_fees)
+        digits = re.sub(r"\D", "", letter.payment_reference)
+        self.assertEqual(lines[9], digits, "the structured communication, as banks read it")
+        # the e-mail links the code from the server, with the link to the customer's page
+        self.assertIn("/report/barcode/?barcode_type=QR", letter.letter_html)
+        self.assertIn(letter._dunning_portal_link(), letter.letter_html)
+        # the PDF carries the code itself, inline
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(letter._dunning_report(), letter.ids)[0]
+            .decode()
+        )
+        self.assertIn('class="o_dunning_pay_qr"', html)
+        self.assertIn("data:image/png;base64,", html)
+
+    def test_no_code_in_another_currency_and_the_reason_for_the_collector(self):
+        usd = self.setup_other_currency("USD")
+        self.make_invoice(self.customer, 100.0, self.today - timedelta(days=20), currency=usd)
+        letter = self.run_dunning(self.today).letter_ids
+        self.assertEqual(letter.currency_id, usd)
+        self.assertFalse(letter._dunning_qr_payload())
+        self.assertIn("USD", letter.qr_code_error)
+        self.assertNotIn("barcode", letter.letter_html)
+        self.assertNotIn("USD", letter.letter_html.split("<table")[0])
+
+    def test_no_code_without_an_iban(self):
+        self.bank.unlink()
+        letter, _invoices = self.sent_letter()
+        self.assertIn("IBAN", letter.qr_code_error)
+        self.assertNotIn("barcode", letter.letter_html)
+        self.assertNotIn("IBAN", re.sub(r"<[^>]+>", "", letter.letter_html.split("<h3")[0]))
+
+
+class TestCustomerPage(PortalCase):
+    def test_the_link_shows_this_customers_invoices_only(self):
+        letter, invoices = self.sent_letter()
+        other = self.make_partner("Other Customer")
+        other_letter, other_invoices = self.sent_letter(other, amounts=(999.0,))
+        page = self.url_open(self.link(letter))
+        self.assertEqual(page.status_code, 200)
+        for invoice in invoices:
+            self.assertIn(invoice.name, page.text)
+        self.assertNotIn(other_invoices.name, page.text)
+        self.assertIn("data:image/png;base64", page.text, "the QR code")
+        # another customer's invoice through this link: not found
+        response = self.url_open(f"{self.link(letter)}/invoice/{other_invoices.id}")
+        self.assertEqual(response.status_code, 404)
+        response = self.url_open(f"{self.link(letter)}/invoice/{invoices[0].id}")
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        self.assertEqual(self.url_open(f"/d/{letter.id}/wrongtoken").status_code, 404)
+        self.assertEqual(
+            self.url_open(f"/d/{other_letter.id}/{letter.access_token}").status_code, 404
+        )
+
+    def test_the_page_is_in_the_customers_language(self):
+        letter, _invoices = self.sent_letter()
+        page = self.url_open(self.link(letter))
+        self.assertIn("Ik betwist een factuur", page.text)
+        fr = self.make_partner("Client Wallon", lang="fr_BE")
+        letter_fr, _invoices = self.sent_letter(fr)
+        self.assertIn("Je conteste une facture", self.url_open(self.link(letter_fr)).text)
+        # validation messages in the customer's language
+        refused = self.post(self.link(letter_fr), {"_to": "/dispute", "comment": "x"})
+        self.assertIn("Choisissez au moins une facture.", refused.text)
+        refused = self.post(
+            self.link(letter), {"_to": "/paid", "date": "2999-01-01", "amount": "1"}
+        )
+        self.assertIn("De datum kan niet in de toekomst liggen.", refused.text)
+
+    def test_cancelled_or_superseded_letter_link_stops_working(self):
+        letter, _invoices = self.sent_letter()
+        old_link = self.link(letter)
+        self.assertEqual(self.url_open(old_link).status_code, 200)
+        # a later letter supersedes it
+        newer = self.env["dunning.letter"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "currency_id": self.company.currency_id.id,
+                "policy_id": letter.policy_id.id,
+                "level_id": letter.level_id.id,
+                "channel": "email",
+            }
+        )
+        draft_link = self.link(newer)
+        self.assertEqual(self.url_open(draft_link).status_code, 404, "not sent yet")
+        newer.write({"state": "sent"})
+        self.assertEqual(self.url_open(old_link).status_code, 404)
+        self.assertEqual(self.url_open(draft_link).status_code, 200)
+        cancelled = self.env["dunning.letter"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "currency_id": self.company.currency_id.id,
+                "policy_id": letter.policy_id.id,
+                "level_id": letter.level_id.id,
+                "channel": "email",
+            }
+        )
+        cancelled.action_cancel()
+        self.assertFalse(cancelled.access_token)
+
+    def test_page_queries_do_not_grow_with_the_invoices(self):
+        letter, _invoices = self.sent_letter(amounts=(100.0,))
+        Letter = self.env["dunning.letter"].with_user(self.env.ref("base.public_user"))
+
+        def count():
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            Letter._dunning_portal_values(self.customer, self.company, letter)
+            return self.env.cr.sql_log_count - before
+
+        count()  # the user and the company in the cache, as on any page
+        one = count()
+        for _i in range(19):
+            self.make_invoice(self.customer, 50.0, self.today - timedelta(days=3))
+        count()
+        self.assertEqual(count(), one)
+
+
+class TestAnswers(PortalCase):
+    def test_dispute_pauses_the_invoice_and_tells_the_collector(self):
+        letter, invoices = self.sent_letter()
+        reason = self.env.ref("smart_dunning.dunning_dispute_reason_not_received")
+        data = {
+            "_to": "/dispute",
+            "move_ids": str(invoices[0].id),
+            "reason_id": str(reason.id),
+            "comment": "Nooit ontvangen",
+        }
+        response = self.post(
+            self.link(letter), dict(data), files={"attachment": ("bon.txt", b"proof")}
+        )
+        self.assertEqual(response.status_code, 200)
+        dispute = self.env["dunning.dispute"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(
+            (dispute.move_ids, dispute.reason_id, dispute.state), (invoices[0], reason, "open")
+        )
+        self.assertEqual(invoices[0]._dunning_is_paused(self.today), invoices[0])
+        self.assertEqual(dispute.activity_ids.user_id, self.collector)
+        self.assertTrue(
+            self.env["ir.attachment"].search_count(
+                [("res_model", "=", "dunning.dispute"), ("res_id", "=", dispute.id)]
+            )
+        )
+        # a second dispute on the same invoice: refused in Dutch, nothing created, input kept
+        response = self.post(self.link(letter), dict(data))
+        self.assertIn("wordt al betwist", response.text)
+        self.assertIn("Nooit ontvangen", response.text)
+        self.assertEqual(
+            self.env["dunning.dispute"].search_count([("partner_id", "=", self.customer.id)]), 1
+        )
+
+    def test_promise_within_the_policy_maximum(self):
+        letter, invoices = self.sent_letter()
+        too_late = self.today + timedelta(days=self.policy_b2b.portal_promise_max_days + 1)
+        data = {"_to": "/promise", "move_ids": str(invoices[0].id), "date": str(too_late)}
+        response = self.post(self.link(letter), dict(data))
+        self.assertIn("We kunnen een belofte aanvaarden tot uiterlijk", response.text)
+        self.assertFalse(self.env["dunning.plan"].search([("partner_id", "=", self.customer.id)]))
+        past = dict(data, date=str(self.today - timedelta(days=1)))
+        self.assertIn("verleden", self.post(self.link(letter), past).text)
+        ok = dict(data, date=str(self.today + timedelta(days=10)))
+        self.post(self.link(letter), ok)
+        plan = self.env["dunning.plan"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((plan.kind, plan.state, plan.amount_total), ("promise", "active", 300.0))
+        self.assertEqual(invoices[0]._dunning_is_paused(self.today), invoices[0])
+
+    def test_plan_within_limits_is_accepted_beyond_goes_to_the_collector(self):
+        letter, invoices = self.sent_letter()
+        first = str(self.today + timedelta(days=5))
+        data = {"_to": "/plan", "move_ids": str(invoices[0].id), "count": "3", "date": first}
+        preview = self.post(self.link(letter), dict(data))
+        self.assertIn("o_dunning_schedule", preview.text)
+        self.assertFalse(self.env["dunning.plan"].search([("partner_id", "=", self.customer.id)]))
+        self.post(self.link(letter), dict(data, confirm="1"))
+        plan = self.env["dunning.plan"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(plan.line_ids.mapped("amount"), [100.0, 100.0, 100.0])
+        # 12 instalments of the other invoice: more than the policy allows
+        data.update(move_ids=str(invoices[1].id), count="12", confirm="1")
+        self.post(self.link(letter), data)
+        plan2 = self.env["dunning.plan"].search([("move_ids", "=", invoices[1].id)])
+        self.assertEqual(plan2.state, "draft")
+        self.assertEqual(plan2.activity_ids.user_id, self.collector)
+        self.assertEqual(invoices[1]._dunning_is_paused(self.today), invoices[1])
+
+    def test_already_paid_holds_the_letters(self):
+        letter, invoices = self.sent_letter()
+        data = {"_to": "/paid", "date": str(self.today), "amount": "5000"}
+        self.assertIn("meer dan", self.post(self.link(letter), dict(data)).text)
+        self.assertFalse(invoices.filtered("dunning_pause_until"))
+        self.post(self.link(letter), dict(data, amount="800,00"))
+        hold = self.today + timedelta(days=self.company.dunning_paid_hold_days)
+        self.assertEqual(set(invoices.mapped("dunning_pause_until")), {hold})
+        self.assertEqual(self.customer.activity_ids.user_id, self.collector)
+
+
+class TestPortalTour(PortalCase):
+    def test_customer_disputes_and_agrees_a_plan_in_the_browser(self):
+        tour_customer = self.make_partner("Portal Tour Klant", lang="en_US")
+        tour_customer.dunning_user_id = self.collector
+        letter, invoices = self.sent_letter(tour_customer, amounts=(300.0, 600.0))
+        self.start_tour(self.link(letter), "smart_dunning_portal_answers")
+        dispute = self.env["dunning.dispute"].search([("partner_id", "=", tour_customer.id)])
+        self.assertEqual(dispute.move_ids, invoices[0])
+        plan = self.env["dunning.plan"].search([("partner_id", "=", tour_customer.id)])
+        self.assertEqual((plan.move_ids, plan.state), (invoices[1], "active"))
+        self.assertEqual(plan.line_ids.mapped("amount"), [200.0, 200.0, 200.0])
+        self.assertEqual(invoices._dunning_is_paused(self.today), invoices)
+
+
+class TestPayOnline(PortalCase):
+    def test_paid_online_invoice_is_reconciled_and_dunning_stops(self):
+        letter, invoices = self.sent_letter()
+        invoice = invoices[0]
+        # the page sends the customer to Odoo's own payment page of the invoice
+        response = self.url_open(f"{self.link(letter)}/pay/{invoice.id}", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertIn(f"/my/invoices/{invoice.id}?access_token=", response.headers["Location"])
+        if not self.provider.journal_id:
+            self.provider.journal_id = self.company_data["default_journal_bank"]
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.provider.payment_method_ids[:1].id,
+                    "amount": invoice.amount_residual,
+                    "currency_id": invoice.currency_id.id,
+                    "partner_id": self.customer.id,
+                    "reference": f"PORTAL-{invoice.id}",
+                    "operation": "online_redirect",
+                    "invoice_ids": [(6, 0, invoice.ids)],
+                }
+            )
+        )
+        tx._set_done()
+        tx._post_process()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoice.dunning_state, "paid")
+        page = self.url_open(self.link(letter)).text
+        open_table = page.split("o_dunning_invoices")[1].split("</table>")[0]
+        self.assertNotIn(invoice.name, open_table)
+        self.assertIn(invoices[1].name, open_table)
+
+
+class TestPortalUser(PortalCase):
+    def test_portal_user_sees_its_company_under_my(self):
+        letter, invoices = self.sent_letter()
+        other = self.make_partner("Other Portal Customer")
+        _other_letter, other_invoices = self.sent_letter(other, amounts=(999.0,))
+        contact = self.env["res.partner"].create(
+            {"name": "Jan Boekhouder", "parent_id": self.customer.id, "lang": "nl_BE"}
+        )
+        self.make_user("portal_klant", "base.group_portal", partner_id=contact.id, lang="nl_BE")
+        self.authenticate("portal_klant", "portal_klant")
+        page = self.url_open("/my/dunning")
+        self.assertEqual(page.status_code, 200)
+        for invoice in invoices:
+            self.assertIn(invoice.name, page.text)
+        self.assertNotIn(other_invoices.name, page.text)
+        self.assertIn("Ik betwist een factuur", page.text)
+        self.assertEqual(self.url_open(f"/my/dunning/invoice/{other_invoices.id}").status_code, 404)
+        self.assertEqual(
+            self.url_open(f"/my/dunning/letter/{letter.id}").headers["Content-Type"],
+            "application/pdf",
+        )
