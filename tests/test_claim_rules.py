@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from odoo.exceptions import AccessError
 
-from odoo.addons.smart_dunning.models.dunning_fees import (
+from odoo.addons.smart_dunning.lib.dunning_fees import (
     be_b2b_term_end,
     interest_through_time,
 )

@@ -3,7 +3,7 @@ number, or it does not leave (docs/LEGAL.md section 5.3)."""
 
 from odoo.exceptions import UserError
 
-from odoo.addons.smart_dunning.models.enterprise_number import be_enterprise_number
+from odoo.addons.smart_dunning.lib.enterprise_number import be_enterprise_number
 
 from .common import d
 from .test_fees import DUE, FeeCase
