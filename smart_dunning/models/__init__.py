@@ -5,6 +5,7 @@ from . import (
     account_partial_reconcile,
     account_payment,
     dunning_call,
+    dunning_call_reason,
     dunning_demo,
     dunning_dispute,
     dunning_dispute_reason,
