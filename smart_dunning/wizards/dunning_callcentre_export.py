@@ -82,7 +82,8 @@ class DunningCallcentreExport(models.TransientModel):
     def _export_table(self):
         """Headers in the user's language, then one row per invoice to call about."""
         headers = [self.env._(label) for label, _kind in COLUMNS.values()]
-        domain = Domain.TRUE
+        # new customers are their salesperson's to call first, not the call centre's
+        domain = Domain("new_customer", "=", False)
         if self.partner_ids:
             domain &= Domain("id", "in", self.partner_ids.ids)
         if self.user_id:
