@@ -23,6 +23,7 @@
         "data/ir_cron_data.xml",
         "data/dunning_dispute_reason_data.xml",
         "data/dunning_call_reason_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/dunning_plan_data.xml",
         "views/dunning_level_views.xml",
         "views/dunning_policy_views.xml",

@@ -22,3 +22,9 @@ class DunningDisputeReason(models.Model):
         "before the invoice is sent again and the dispute closes.",
     )
     description = fields.Text(translate=True)
+    deadline_days = fields.Integer(
+        string="Days to Settle",
+        default=30,
+        help="A dispute for this reason gets this many days after its opening as deadline; "
+        "past it, its owner and the collections managers get an activity. 0: no deadline.",
+    )
