@@ -45,6 +45,7 @@
         "wizards/dunning_callcentre_export_views.xml",
         "wizards/dunning_callcentre_import_views.xml",
         "views/dunning_worklist_views.xml",
+        "views/dunning_assignment_rule_views.xml",
         "views/dunning_partner_status_views.xml",
         "report/dunning_aging_report_views.xml",
         "report/dunning_month_report_views.xml",

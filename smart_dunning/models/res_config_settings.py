@@ -53,3 +53,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_import_max_rows = fields.Integer(
         related="company_id.dunning_import_max_rows", readonly=False
     )
+    dunning_collector_ids = fields.Many2many(
+        related="company_id.dunning_collector_ids", readonly=False
+    )
