@@ -45,6 +45,7 @@ class DunningCollectorWorkload(models.Model):
     def _table_query(self):
         company = self.env.company
         today = fields.Date.context_today(self)
+        self.env["dunning.worklist"]._dunning_no_jit()
         self.env["dunning.plan"].flush_model(["partner_id", "company_id", "kind", "state"])
         self.env["dunning.plan.line"].flush_model(["plan_id", "state", "date_due"])
         self.env["dunning.dispute"].flush_model(["partner_id", "company_id", "state"])

@@ -89,6 +89,7 @@ class DunningWorklist(models.Model):
     @property
     def _table_query(self):
         company = self.env.company
+        self._dunning_no_jit()
         return SQL(
             """
             SELECT p.id AS id, p.id AS partner_id, %(company)s AS company_id,
@@ -208,6 +209,14 @@ class DunningWorklist(models.Model):
         )
 
     @api.model
+    def _dunning_no_jit(self):
+        """No JIT compilation for the rest of this transaction. The worklist's query is
+        costed above ``jit_above_cost``: compiling it took longer than running it (on 30,000
+        customers 0.6 s of JIT for a 1.1 s query, bench/README.md), and a request reads it
+        once."""
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+
+    @api.model
     def _new_customer_sql(self, company, today):
         """Whether the invoice row ``m`` of customer ``p`` is a new customer's whom the
         salesperson calls first: the company's levels ask the salesperson about new
@@ -227,16 +236,17 @@ class DunningWorklist(models.Model):
             return SQL("FALSE")
         since = today - timedelta(days=days)
         return SQL(
+            # Scalar subqueries, not EXISTS: PostgreSQL runs them per row by index, only for
+            # the rows the CASE lets through, where an EXISTS became a scan of every invoice.
             """CASE WHEN m.invoice_date > %(since)s AND p.user_id IS NOT NULL THEN
-                   NOT EXISTS (
-                       SELECT 1 FROM account_move o
-                        WHERE o.commercial_partner_id = m.commercial_partner_id
-                          AND o.company_id = %(company)s AND o.move_type = 'out_invoice'
-                          AND o.state = 'posted' AND o.invoice_date <= %(since)s)
-                   AND NOT EXISTS (
-                       SELECT 1 FROM dunning_call c
-                        WHERE c.partner_id = p.id AND c.company_id = %(company)s
-                          AND c.user_id = p.user_id)
+                   (SELECT min(o.invoice_date) FROM account_move o
+                     WHERE o.commercial_partner_id = m.commercial_partner_id
+                       AND o.company_id = %(company)s AND o.move_type = 'out_invoice'
+                       AND o.state = 'posted') > %(since)s
+                   AND (SELECT 1 FROM dunning_call c
+                         WHERE c.partner_id = p.id AND c.company_id = %(company)s
+                           AND c.user_id = p.user_id
+                         LIMIT 1) IS NULL
                ELSE FALSE END""",
             since=since,
             company=company.id,
