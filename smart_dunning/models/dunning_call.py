@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -84,6 +85,33 @@ class DunningCall(models.Model):
         default="outgoing",
     )
     duration = fields.Float(string="Duration (min)", help="How long the call took, in minutes.")
+    # For the managers' statistics: when in the caller's week the call was made (in their time
+    # zone), and whether it reached the customer (averaged: the contact rate).
+    hour = fields.Integer(
+        string="Hour of Day", compute="_compute_statistics", store=True, aggregator=False
+    )
+    weekday = fields.Selection(
+        [
+            ("0", "Monday"),
+            ("1", "Tuesday"),
+            ("2", "Wednesday"),
+            ("3", "Thursday"),
+            ("4", "Friday"),
+            ("5", "Saturday"),
+            ("6", "Sunday"),
+        ],
+        string="Day of Week",
+        compute="_compute_statistics",
+        store=True,
+    )
+    contact_rate = fields.Float(
+        string="Contact Rate (%)",
+        compute="_compute_statistics",
+        store=True,
+        aggregator="avg",
+        help="100 for a call that reached the customer, 0 otherwise: averaged, the share of "
+        "calls that got through.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -126,6 +154,16 @@ class DunningCall(models.Model):
             if "first_contact" not in vals:
                 vals["first_contact"] = key not in known
             known.add(key)
+
+    @api.depends("date", "outcome", "user_id.tz")
+    def _compute_statistics(self):
+        for call in self:
+            moment = call.date and pytz.utc.localize(call.date).astimezone(
+                pytz.timezone(call.user_id.tz or "UTC")
+            )
+            call.hour = moment.hour if moment else 0
+            call.weekday = str(moment.weekday()) if moment else False
+            call.contact_rate = 0.0 if call.outcome in ("no_answer", "wrong_number") else 100.0
 
     @api.depends("partner_id", "date", "outcome")
     def _compute_display_name(self):
