@@ -58,7 +58,7 @@ class DunningCallcentreExport(models.TransientModel):
                 self.env._("Calls"),
                 self.env._("Outcomes"),
                 "yyyy-mm-dd",
-                self.env["dunning.call.reason"].search([]).mapped("name"),
+                self.env["dunning.call.reason"].search([("active", "=", True)]).mapped("name"),
             )
         self.write(
             {

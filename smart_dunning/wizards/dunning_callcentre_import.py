@@ -263,7 +263,7 @@ class DunningCallcentreImport(models.TransientModel):
             ._description_selection(self.env)
         )
         reasons = self.env["dunning.dispute.reason"].search([("active", "=", True)])
-        call_reasons = self.env["dunning.call.reason"].search([])
+        call_reasons = self.env["dunning.call.reason"].search([("active", "=", True)])
         lookups = {
             "reasons": self._translated_names(reasons),
             "reason_list": ", ".join(reasons.mapped("name")),
