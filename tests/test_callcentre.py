@@ -16,7 +16,12 @@ from openpyxl.utils import get_column_letter
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time
 
-from odoo.addons.smart_dunning.wizards.callcentre_file import COLUMNS, write_csv, write_xlsx
+from odoo.addons.smart_dunning.wizards.callcentre_file import (
+    COLUMNS,
+    EXPORT_COLUMNS,
+    write_csv,
+    write_xlsx,
+)
 
 from .common import d
 from .test_worklist import DUE, TODAY, WorklistCase
@@ -154,7 +159,7 @@ class TestExport(CallcentreCase):
         self.assertEqual(first[0], self.inv_3.name)
         self.assertEqual(first[headers.index("Date d'échéance")], datetime(2026, 2, 8))
         self.assertEqual(first[headers.index("Montant dû")], 2000.0)
-        legend = [row[0].value for row in book.worksheets[1].iter_rows()]
+        legend = [row[0].value for row in book.worksheets[1].iter_rows() if row[0].value]
         self.assertIn("Promesse de paiement", legend)
         self.assertEqual(len(legend), 6)
         self.assertTrue(sheet.data_validations.dataValidation, "the outcome is a drop-down")
@@ -270,23 +275,7 @@ class TestImport(CallcentreCase):
     def test_a_bad_file_imports_nothing_and_says_why_row_by_row(self):
         content, _wizard = self.export("xlsx")
         book, sheet = self.sheet(content)
-        sheet.append(
-            [
-                "INV/1999/99999",
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                "Reached",
-            ]
-        )
+        sheet.append(["INV/1999/99999", *[None] * (len(EXPORT_COLUMNS) - 1), "Reached"])
         buffer = io.BytesIO()
         book.save(buffer)
         answers = {
@@ -373,7 +362,8 @@ class TestFormulaInjection(CallcentreCase):
 
     def test_a_note_starting_with_a_formula_character(self):
         row = ["INV/1", "Cust", "", "", "", "", None, 10.0, "EUR", 3, "", ""]
-        outcome = ["Reached", None, None, "", "", "+ call back on Tuesday"]
+        row += ["Yes", "", None, None, "", ""]  # first contact, last letter and call
+        outcome = ["Reached", "", None, None, "", "", "+ call back on Tuesday"]
         headers = [str(label) for label, _kind in COLUMNS.values()]
         text = write_csv(headers, [row + outcome]).decode("utf-8-sig")
         self.assertTrue(text.splitlines()[1].endswith(";'+ call back on Tuesday"), text)

@@ -30,6 +30,9 @@ class TestWorklistTour(DunningCase, HttpCase):
             (call.outcome, call.user_id, call.move_ids, call.note),
             ("promise", collector, invoice, "The accountant pays before the end of the year"),
         )
+        self.assertEqual(
+            call.reason_id, self.env.ref("smart_dunning.dunning_call_reason_cash_flow")
+        )
         self.assertEqual(call.plan_id.state, "active")
         self.assertEqual(call.plan_id.line_ids.date_due, date(2099, 12, 31))
         self.assertEqual(invoice.dunning_plan_id, call.plan_id)

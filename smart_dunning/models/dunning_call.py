@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -68,6 +69,49 @@ class DunningCall(models.Model):
         help="The number dialled. A number whose last call was a wrong number is flagged on "
         "the worklist until it changes on the contact or a call to it gets through.",
     )
+    reason_id = fields.Many2one(
+        "dunning.call.reason",
+        string="Reason for Non-payment",
+        index="btree_not_null",
+        help="Why the customer has not paid, as they said it.",
+    )
+    first_contact = fields.Boolean(
+        readonly=True,
+        help="The first call logged about this customer in this company.",
+    )
+    direction = fields.Selection(
+        [("outgoing", "Outgoing"), ("incoming", "Incoming")],
+        required=True,
+        default="outgoing",
+    )
+    duration = fields.Float(string="Duration (min)", help="How long the call took, in minutes.")
+    # For the managers' statistics: when in the caller's week the call was made (in their time
+    # zone), and whether it reached the customer (averaged: the contact rate).
+    hour = fields.Integer(
+        string="Hour of Day", compute="_compute_statistics", store=True, aggregator=False
+    )
+    weekday = fields.Selection(
+        [
+            ("0", "Monday"),
+            ("1", "Tuesday"),
+            ("2", "Wednesday"),
+            ("3", "Thursday"),
+            ("4", "Friday"),
+            ("5", "Saturday"),
+            ("6", "Sunday"),
+        ],
+        string="Day of Week",
+        compute="_compute_statistics",
+        store=True,
+    )
+    contact_rate = fields.Float(
+        string="Contact Rate (%)",
+        compute="_compute_statistics",
+        store=True,
+        aggregator="avg",
+        help="100 for a call that reached the customer, 0 otherwise: averaged, the share of "
+        "calls that got through.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -81,7 +125,45 @@ class DunningCall(models.Model):
                     "directly."
                 )
             )
+        self._dunning_mark_first_contacts(vals_list)
         return super().create(vals_list)
+
+    @api.model
+    def _dunning_mark_first_contacts(self, vals_list):
+        """``first_contact`` on the first call of each customer in its company: no call about
+        them was logged before (one query for the whole batch)."""
+        company_id = self.env.company.id
+        keys = {
+            (vals.get("partner_id"), vals.get("company_id") or company_id) for vals in vals_list
+        }
+        partner_ids = [partner_id for partner_id, _company in keys if partner_id]
+        known = set()
+        if partner_ids:
+            self.flush_model(["partner_id", "company_id"])
+            known = set(
+                self.env.execute_query(
+                    SQL(
+                        "SELECT DISTINCT partner_id, company_id FROM dunning_call "
+                        "WHERE partner_id IN %s",
+                        tuple(partner_ids),
+                    )
+                )
+            )
+        for vals in vals_list:
+            key = (vals.get("partner_id"), vals.get("company_id") or company_id)
+            if "first_contact" not in vals:
+                vals["first_contact"] = key not in known
+            known.add(key)
+
+    @api.depends("date", "outcome", "user_id.tz")
+    def _compute_statistics(self):
+        for call in self:
+            moment = call.date and pytz.utc.localize(call.date).astimezone(
+                pytz.timezone(call.user_id.tz or "UTC")
+            )
+            call.hour = moment.hour if moment else 0
+            call.weekday = str(moment.weekday()) if moment else False
+            call.contact_rate = 0.0 if call.outcome in ("no_answer", "wrong_number") else 100.0
 
     @api.depends("partner_id", "date", "outcome")
     def _compute_display_name(self):
@@ -133,7 +215,9 @@ class DunningCall(models.Model):
         ``moves`` (invoices discussed), ``outcome``, ``note``, ``date``, ``source``, ``phone``,
         ``company`` (default: the current one), ``user`` (the caller, default: the current user;
         another one only for collections managers), and for the outcomes that need them
-        ``promise_date``, ``reason`` (a dispute reason) and ``payment_term``. A promise becomes
+        ``promise_date``, ``reason`` (a dispute reason) and ``payment_term``; optional
+        ``call_reason`` (why the customer has not paid), ``direction`` and ``duration``
+        (minutes). A promise becomes
         a confirmed promise to pay, a dispute opens, an agreed payment term goes on the
         customer; the call letters of the invoices are done (unless nobody answered), and a
         note goes on the customer's and the invoices' chatter.
@@ -141,6 +225,8 @@ class DunningCall(models.Model):
         """
         for entry in entries:
             self._dunning_check_entry(entry)
+            if (entry.get("duration") or 0) < 0:
+                raise UserError(self.env._("A call cannot last less than zero minutes."))
         vals_list, old_terms = [], {}
         for entry in entries:
             partner, moves = entry["partner"], entry["moves"]
@@ -155,7 +241,15 @@ class DunningCall(models.Model):
                 "note": entry.get("note") or False,
                 "phone": entry.get("phone") or False,
                 "move_ids": [Command.set(moves.ids)],
+                "reason_id": entry.get("call_reason") and entry["call_reason"].id,
+                "direction": entry.get("direction") or "outgoing",
+                "duration": entry.get("duration") or 0.0,
             }
+            if not vals["reason_id"] and entry["outcome"] == "dispute":
+                # a dispute is a reason not to pay: the statistics count it without asking
+                vals["reason_id"] = self.env.ref(
+                    "smart_dunning.dunning_call_reason_dispute", raise_if_not_found=False
+                ).id
             if entry.get("date"):
                 vals["date"] = entry["date"]
             if entry["outcome"] == "promise":
@@ -359,6 +453,13 @@ class DunningCall(models.Model):
                 contact=self.contact_id.name or self.partner_id.name,
                 outcome=outcomes[self.outcome],
             )
+        elif self.direction == "incoming":
+            head = self.env._(
+                "Call from %(contact)s taken by %(caller)s: %(outcome)s.",
+                caller=self.user_id.name,
+                contact=self.contact_id.name or self.partner_id.name,
+                outcome=outcomes[self.outcome],
+            )
         else:
             head = self.env._(
                 "Call by %(caller)s with %(contact)s: %(outcome)s.",
@@ -367,6 +468,10 @@ class DunningCall(models.Model):
                 outcome=outcomes[self.outcome],
             )
         parts = [head]
+        if self.reason_id:
+            parts.append(
+                self.env._("Reason for non-payment: %(reason)s.", reason=self.reason_id.name)
+            )
         plan = self.sudo().plan_id
         if plan:
             parts.append(

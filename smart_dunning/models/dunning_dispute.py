@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import format_date
 
 DISPUTE_STATES = [
@@ -164,6 +167,7 @@ class DunningDispute(models.Model):
             disputes = super(DunningDispute, self.sudo()).create(vals_list).sudo(False)
             disputes.check_access("create")
         disputes._subscribe_people()
+        disputes._dunning_start_clock()
         disputes._log_on_invoices(
             {
                 dispute.id: self.env._(
@@ -370,6 +374,89 @@ class DunningDispute(models.Model):
                 for dispute in self
             }
         )
+
+    # ------------------------------------------------------------------ the clock
+
+    is_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+        help="Open or in mediation past its deadline.",
+    )
+
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for dispute in self:
+            dispute.is_overdue = bool(
+                dispute.state in PAUSING_STATES
+                and dispute.date_deadline
+                and dispute.date_deadline < today
+            )
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        overdue = Domain("state", "in", PAUSING_STATES) & Domain(
+            "date_deadline", "<", fields.Date.context_today(self)
+        )
+        return overdue if (operator == "=") == value else ~overdue
+
+    def _dunning_start_clock(self):
+        """A dispute opened without a deadline gets its reason's days; the salesperson, who
+        knows the customer, gets an activity to help settle it."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for dispute in self.sudo():
+            if not dispute.date_deadline and dispute.reason_id.deadline_days > 0:
+                dispute.date_deadline = dispute.date + timedelta(
+                    days=dispute.reason_id.deadline_days
+                )
+            salesperson = dispute.partner_id.user_id
+            if salesperson and salesperson != self.env.user and not salesperson.share:
+                dispute.activity_schedule(
+                    activity_type_id=todo.id,
+                    summary=self.env._(
+                        "%(customer)s disputes %(invoices)s: %(reason)s",
+                        customer=dispute.partner_id.display_name,
+                        invoices=dispute.invoice_names,
+                        reason=dispute.reason_id.name,
+                    ),
+                    note=dispute.description or False,
+                    user_id=salesperson.id,
+                )
+
+    @api.model
+    def _cron_overdue_activities(self):
+        """Each dispute past its deadline gives its owner and the collections managers of its
+        company one activity; run again, it gives none twice."""
+        kind = self.env.ref("smart_dunning.mail_activity_type_dispute_overdue")
+        disputes = self.sudo().search([("is_overdue", "=", True)])
+        if not disputes:
+            return
+        managers = (
+            self.env.ref("smart_dunning.group_dunning_manager")
+            .sudo()
+            .all_user_ids.filtered(lambda user: not user.share and user.active)
+        )
+        existing = {
+            (activity.res_id, activity.user_id.id)
+            for activity in disputes.activity_ids
+            if activity.activity_type_id == kind
+        }
+        for dispute in disputes:
+            users = dispute.user_id | managers.filtered(
+                lambda user, c=dispute.company_id: c in user.company_ids
+            )
+            for user in users:
+                if (dispute.id, user.id) in existing:
+                    continue
+                dispute.activity_schedule(
+                    activity_type_id=kind.id,
+                    summary=self.env._(
+                        "Dispute past its deadline of %(date)s",
+                        date=format_date(self.env, dispute.date_deadline),
+                    ),
+                    user_id=user.id,
+                )
 
 
 class DunningDisputeNote(models.Model):

@@ -36,3 +36,10 @@ class DunningDisputeReason(models.Model):
     def dunning_portal_name(self):
         self.ensure_one()
         return self.portal_label or self.name
+
+    deadline_days = fields.Integer(
+        string="Days to Settle",
+        default=30,
+        help="A dispute for this reason gets this many days after its opening as deadline; "
+        "past it, its owner and the collections managers get an activity. 0: no deadline.",
+    )

@@ -1339,6 +1339,53 @@ class DunningLetter(models.Model):
         help="Waiting for the background job to send or print it.",
     )
 
+    # ------------------------------------------------------------------ replies
+
+    def _message_post_after_hook(self, message, msg_values):
+        result = super()._message_post_after_hook(message, msg_values)
+        # An e-mail that comes in on a letter is the customer's reply to it: it goes to the
+        # collector before the followers are notified, so that they get it too.
+        if message.message_type == "email" and not message.author_id.user_ids.filtered(
+            lambda user: not user.share
+        ):
+            self._dunning_route_reply(message)
+        return result
+
+    def _dunning_route_reply(self, message):
+        """The customer's collector follows the letter and the customer, finds the reply on
+        the customer's chatter too, and gets one "reply to read" activity per letter."""
+        reply_type = self.env.ref(
+            "smart_dunning.mail_activity_type_dunning_reply", raise_if_not_found=False
+        )
+        for letter in self.sudo():
+            collector = letter.user_id or letter.partner_id.dunning_user_id
+            partner = letter.partner_id
+            if collector:
+                letter.message_subscribe(partner_ids=collector.partner_id.ids)
+                partner.message_subscribe(partner_ids=collector.partner_id.ids)
+            partner._message_log(
+                body=Markup("%s<br/>%s")
+                % (
+                    self.env._(
+                        "Reply from %(author)s to the letter %(letter)s:",
+                        author=message.author_id.name or message.email_from or "",
+                        letter=letter.name,
+                    ),
+                    message.body,
+                )
+            )
+            if not (collector and reply_type) or letter.activity_ids.filtered(
+                lambda act, kind=reply_type: act.activity_type_id == kind
+            ):
+                continue
+            letter.activity_schedule(
+                activity_type_id=reply_type.id,
+                summary=self.env._(
+                    "Reply from %(customer)s to read", customer=partner.display_name
+                ),
+                user_id=collector.id,
+            )
+
 
 class DunningLetterLine(models.Model):
     _name = "dunning.letter.line"

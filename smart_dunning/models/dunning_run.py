@@ -186,6 +186,7 @@ class DunningRun(models.Model):
         due, stats = self._collect_due()
         groups = self._group_due(due, stats)
         self._mark_new_customers(groups)
+        self._dunning_assign_collectors(groups)
         # Letters go in in the same order in every run (customer, level, currency): two runs
         # at once then wait for each other instead of deadlocking on the same invoices.
         keys = sorted(groups)
@@ -762,4 +763,18 @@ class DunningRun(models.Model):
             attachment_ids=attachment.ids,
             partner_ids=self.print_user_id.partner_id.ids,
             subtype_xmlid="mail.mt_comment",
+        )
+
+    def _dunning_assign_collectors(self, groups):
+        """Customers who reach a level without a collector get one from the company's
+        assignment rules (else the least busy collector), before their letters are made, so
+        that the letters carry it."""
+        amounts = defaultdict(float)
+        for (partner_id, _level_id, _currency_id), rows in groups.items():
+            amounts[partner_id] += sum(row["net_signed"] for row in rows)
+        if not amounts:
+            return {}
+        Partner = self.env["res.partner"]
+        return self.env["dunning.assignment.rule"]._dunning_assign(
+            self.company_id, {Partner.browse(pid): amount for pid, amount in amounts.items()}
         )

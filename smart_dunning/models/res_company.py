@@ -220,3 +220,26 @@ class ResCompany(models.Model):
         help="E-mail reminders carry the PDF of each invoice they list, besides the letter's "
         "own PDF.",
     )
+
+    dunning_collector_ids = fields.Many2many(
+        "res.users",
+        "res_company_dunning_collector_rel",
+        "company_id",
+        "user_id",
+        string="Collectors Sharing New Customers",
+        domain="[('share', '=', False)]",
+        help="A customer who reaches its first level without a collector, and whom no "
+        "assignment rule gives one, goes to whichever of them has the fewest customers. "
+        "Empty: the company's collections users who are not managers.",
+    )
+
+    def _dunning_collector_pool(self):
+        """The collectors who share the customers no assignment rule places."""
+        self.ensure_one()
+        if self.dunning_collector_ids:
+            return self.dunning_collector_ids.filtered("active")
+        users = self.env.ref("smart_dunning.group_dunning_user").all_user_ids
+        managers = self.env.ref("smart_dunning.group_dunning_manager").all_user_ids
+        return (users - managers).filtered(
+            lambda user: user.active and not user.share and self in user.company_ids
+        )

@@ -98,3 +98,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_paid_hold_days = fields.Integer(
         related="company_id.dunning_paid_hold_days", readonly=False
     )
+    dunning_collector_ids = fields.Many2many(
+        related="company_id.dunning_collector_ids", readonly=False
+    )

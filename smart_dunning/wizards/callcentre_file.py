@@ -34,10 +34,18 @@ EXPORT_COLUMNS = {
     "days_overdue": (_lt("Days Overdue"), "int"),
     "payment_reference": (_lt("Payment Reference"), "text"),
     "collector": (_lt("Collector"), "text"),
+    # what happened before: the call centre opens a first contact differently
+    "first_contact": (_lt("First Contact"), "text"),
+    "last_level": (_lt("Last Letter"), "text"),
+    "last_letter_date": (_lt("Last Letter Date"), "date"),
+    "last_call_date": (_lt("Last Call"), "date"),
+    "last_call_outcome": (_lt("Last Call Outcome"), "text"),
+    "last_call_reason": (_lt("Last Reason for Non-payment"), "text"),
 }
 # ... and what it fills in, for the import to read back.
 OUTCOME_COLUMNS = {
     "outcome": (_lt("Outcome"), "text"),
+    "reason": (_lt("Reason for Non-payment"), "text"),
     "call_date": (_lt("Call Date"), "date"),
     "promise_date": (_lt("Promised Payment Date"), "date"),
     "dispute_reason": (_lt("Dispute Reason"), "text"),
@@ -53,7 +61,7 @@ CSV_DELIMITER = ";"  # what Excel expects in Belgium and the Netherlands
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # A phone number or an amount: no letters, so no function, link or command, whatever reads it.
 PLAIN_NUMBER = re.compile(r"[+\-][\d\s()./-]*")
-# Columns read from an imported sheet: the export has 18, a call centre may add a few. Cells
+# Columns read from an imported sheet: the export has 25, a call centre may add a few. Cells
 # beyond are ignored, so a row declaring 16,384 columns costs no more than a normal one.
 MAX_COLUMNS = 100
 # Cells a row of an imported sheet may hold. A reader builds a whole row before it can skip its
@@ -122,9 +130,12 @@ def _csv_value(value, kind, decimal_point):
     return value
 
 
-def write_xlsx(headers, rows, outcome_labels, sheet_name, legend_name, date_format):
+def write_xlsx(
+    headers, rows, outcome_labels, sheet_name, legend_name, date_format, reason_labels=()
+):
     """One sheet with the calls to make, real dates and numbers, the outcome column as a
-    drop-down of ``outcome_labels``; a second sheet lists those outcomes.
+    drop-down of ``outcome_labels`` and the reason column of ``reason_labels``; a second sheet
+    lists those outcomes and reasons.
 
     Text is always written as a string cell, never as a formula, and neutralised as in the
     CSV file (phone numbers excepted): editing the cell, or saving the sheet as CSV, must not
@@ -156,20 +167,24 @@ def write_xlsx(headers, rows, outcome_labels, sheet_name, legend_name, date_form
         if key in ("note", "customer"):
             width = 32
         sheet.set_column(col, col, width, fmt.get(kind) if kind == "date" else None)
-    outcome_col = list(COLUMNS).index("outcome")
-    sheet.data_validation(
-        1,
-        outcome_col,
-        max(len(rows), 1) + 500,
-        outcome_col,
-        {"validate": "list", "source": list(outcome_labels), "ignore_blank": True},
-    )
+    for key, labels in (("outcome", outcome_labels), ("reason", reason_labels)):
+        if not labels:
+            continue
+        col = list(COLUMNS).index(key)
+        sheet.data_validation(
+            1,
+            col,
+            max(len(rows), 1) + 500,
+            col,
+            {"validate": "list", "source": list(labels), "ignore_blank": True},
+        )
     sheet.freeze_panes(1, 1)
     sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
     legend = book.add_worksheet(legend_name[:31])
-    for index, label in enumerate(outcome_labels):
-        legend.write_string(index, 0, label)
-    legend.set_column(0, 0, 30)
+    for col, labels in enumerate((outcome_labels, reason_labels)):
+        for index, label in enumerate(labels):
+            legend.write_string(index, col, label)
+        legend.set_column(col, col, 30)
     book.close()
     return buffer.getvalue()
 

@@ -56,6 +56,17 @@ class DunningCallLog(models.TransientModel):
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
     )
     is_collector = fields.Boolean(compute="_compute_is_collector")
+    call_reason_id = fields.Many2one(
+        "dunning.call.reason",
+        string="Reason for Non-payment",
+        help="Why the customer has not paid, as they said it.",
+    )
+    direction = fields.Selection(
+        [("outgoing", "Outgoing"), ("incoming", "Incoming")],
+        required=True,
+        default="outgoing",
+    )
+    duration = fields.Float(string="Duration (min)")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -230,6 +241,9 @@ class DunningCallLog(models.TransientModel):
                     "promise_date": self.promise_date,
                     "reason": self.dispute_reason_id,
                     "payment_term": self.payment_term_id,
+                    "call_reason": self.call_reason_id,
+                    "direction": self.direction,
+                    "duration": self.duration,
                 }
             ]
         )

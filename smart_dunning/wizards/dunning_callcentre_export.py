@@ -3,6 +3,7 @@ import base64
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from .callcentre_file import COLUMNS, OUTCOME_COLUMNS, write_csv, write_xlsx
 
@@ -57,6 +58,7 @@ class DunningCallcentreExport(models.TransientModel):
                 self.env._("Calls"),
                 self.env._("Outcomes"),
                 "yyyy-mm-dd",
+                self.env["dunning.call.reason"].search([("active", "=", True)]).mapped("name"),
             )
         self.write(
             {
@@ -80,7 +82,8 @@ class DunningCallcentreExport(models.TransientModel):
     def _export_table(self):
         """Headers in the user's language, then one row per invoice to call about."""
         headers = [self.env._(label) for label, _kind in COLUMNS.values()]
-        domain = Domain.TRUE
+        # new customers are their salesperson's to call first, not the call centre's
+        domain = Domain("new_customer", "=", False)
         if self.partner_ids:
             domain &= Domain("id", "in", self.partner_ids.ids)
         if self.user_id:
@@ -91,6 +94,8 @@ class DunningCallcentreExport(models.TransientModel):
         moves = self.env["account.move"].concat(*moves_by_partner.values())
         moves.fetch(
             [
+                "dunning_level_id",
+                "dunning_date",
                 "name",
                 "partner_id",
                 "invoice_date_due",
@@ -103,12 +108,18 @@ class DunningCallcentreExport(models.TransientModel):
         wrong = self.env["dunning.call"]._dunning_wrong_numbers(
             (lines.partner_id | moves.partner_id).mapped("phone")
         )
+        last_calls = self._last_calls(lines.partner_id)
+        outcomes = dict(
+            self.env["dunning.call"]._fields["outcome"]._description_selection(self.env)
+        )
+        yes, no = self.env._("Yes"), self.env._("No")
         languages = dict(self.env["res.lang"].get_installed())
         today = fields.Date.context_today(self)
         empty = [""] * len(OUTCOME_COLUMNS)
         rows = []
         for line in lines:
             partner = line.partner_id
+            last_call = last_calls.get(partner.id)
             for move in moves_by_partner[partner.id]:
                 contact = move.partner_id
                 phone = contact.phone or partner.phone
@@ -127,7 +138,42 @@ class DunningCallcentreExport(models.TransientModel):
                         (today - move.invoice_date_due).days,
                         move.payment_reference or move.name,
                         line.user_id.name or "",
+                        no if last_call else yes,
+                        move.dunning_level_id.name or "",
+                        move.dunning_date,
+                        last_call and last_call["date"],
+                        last_call and outcomes[last_call["outcome"]] or "",
+                        last_call and last_call["reason"] or "",
                         *empty,
                     ]
                 )
         return headers, rows
+
+    def _last_calls(self, partners):
+        """{customer id: its last call's date (user's day), outcome and reason}, in one query."""
+        if not partners:
+            return {}
+        Call = self.env["dunning.call"]
+        Call.flush_model(["partner_id", "company_id", "date", "outcome", "reason_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT ON (partner_id) partner_id, date, outcome, reason_id
+                     FROM dunning_call
+                    WHERE partner_id IN %s AND company_id = %s
+                    ORDER BY partner_id, date DESC, id DESC""",
+                tuple(partners.ids),
+                self.env.company.id,
+            )
+        )
+        reasons = self.env["dunning.call.reason"].with_context(active_test=False)
+        reasons = {
+            reason.id: reason.name for reason in reasons.browse({row[3] for row in rows if row[3]})
+        }
+        return {
+            partner_id: {
+                "date": fields.Datetime.context_timestamp(self, date).date(),
+                "outcome": outcome,
+                "reason": reasons.get(reason_id, ""),
+            }
+            for partner_id, date, outcome, reason_id in rows
+        }

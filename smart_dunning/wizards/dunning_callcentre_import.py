@@ -263,6 +263,7 @@ class DunningCallcentreImport(models.TransientModel):
             ._description_selection(self.env)
         )
         reasons = self.env["dunning.dispute.reason"].search([("active", "=", True)])
+        call_reasons = self.env["dunning.call.reason"].search([("active", "=", True)])
         lookups = {
             "reasons": self._translated_names(reasons),
             "reason_list": ", ".join(reasons.mapped("name")),
@@ -271,6 +272,8 @@ class DunningCallcentreImport(models.TransientModel):
                     Domain("company_id", "in", [False, company.id])
                 )
             ),
+            "call_reasons": self._translated_names(call_reasons),
+            "call_reason_list": ", ".join(call_reasons.mapped("name")),
             # the call centre need not know our reasons: "Other" when they give none
             "other": self.env.ref(
                 "smart_dunning.dunning_dispute_reason_other", raise_if_not_found=False
@@ -399,6 +402,15 @@ class DunningCallcentreImport(models.TransientModel):
     def _check_outcome(self, entry, values, today, lookups, example):
         """Read the cells the outcome needs into ``entry``; return the error, if any."""
         move = entry["move"]
+        text = cell_text(values.get("reason"))
+        if text:
+            entry["call_reason"] = lookups["call_reasons"].get(text.casefold())
+            if not entry["call_reason"]:
+                return self.env._(
+                    'unknown reason for non-payment "%(reason)s"; use one of: %(reasons)s.',
+                    reason=text,
+                    reasons=lookups["call_reason_list"],
+                )
         if entry["outcome"] == "promise":
             text = cell_text(values.get("promise_date"))
             if not text:
@@ -511,10 +523,12 @@ class DunningCallcentreImport(models.TransientModel):
                 entry.get("reason"),
                 entry.get("payment_term"),
                 entry["note"],
+                entry.get("call_reason"),
             )
             groups[key].append(move)
         entries = []
-        for (partner, outcome, when, promise_date, reason, term, note), moves in groups.items():
+        for key, moves in groups.items():
+            partner, outcome, when, promise_date, reason, term, note, call_reason = key
             moves = self.env["account.move"].concat(*moves)
             contact = moves[0].partner_id
             entries.append(
@@ -530,6 +544,7 @@ class DunningCallcentreImport(models.TransientModel):
                     "promise_date": promise_date,
                     "reason": reason,
                     "payment_term": term,
+                    "call_reason": call_reason,
                 }
             )
         return entries

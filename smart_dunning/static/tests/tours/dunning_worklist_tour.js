@@ -57,6 +57,16 @@ registry.category("web_tour.tours").add("smart_dunning_worklist_promise", {
             run: "edit 12/31/2099",
         },
         {
+            content: "Why the customer has not paid yet",
+            trigger: ".modal .o_field_widget[name=call_reason_id] input",
+            run: "edit Cash",
+        },
+        {
+            content: "Choose the reason from the list",
+            trigger: ".o-autocomplete--dropdown-item .dropdown-item:contains(Cash-flow problems)",
+            run: "click",
+        },
+        {
             content: "Note what was said",
             trigger: ".modal .o_field_widget[name=note] textarea",
             run: "edit The accountant pays before the end of the year",
