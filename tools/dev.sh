@@ -239,6 +239,10 @@ template_db() {  # template_db with_demo(0|1) [modules] -> prints the template n
     key=$( { cat "$ODOO/odoo/release.py"; git -C "$ODOO" rev-parse HEAD 2>/dev/null || stat -c %Y "$ODOO/odoo"; \
         echo "$modules $1 $LANGS"; } | sha256sum | cut -c1-10)
     name=sd_tpl_$1_$key
+    # Checkouts sharing the cluster (worktrees) wait for each other instead of dropping a
+    # template that another one is still building.
+    exec 9>"$PG_SOCK/$name.lock"
+    flock 9
     if ! module_installed "$name" account; then
         log "building template database $name ($modules, demo=$1); once per Odoo source"
         drop_db "$name"
@@ -248,6 +252,7 @@ template_db() {  # template_db with_demo(0|1) [modules] -> prints the template n
             || die "installing $modules failed"
         psql_q -c "ALTER DATABASE \"$name\" WITH is_template TRUE" >/dev/null
     fi
+    exec 9>&-
     echo "$name"
 }
 
