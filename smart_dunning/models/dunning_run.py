@@ -294,10 +294,10 @@ class DunningRun(models.Model):
             [("company_id", "=", self.company_id.id), ("active", "=", True)],
             ["grace_days"],
         )
-        steps = {policy.id: policy._dunning_level_steps() for policy in policies}
+        steps = {policy.id: policy._level_steps() for policy in policies}
         grace = {policy.id: policy.grace_days for policy in policies}
         current = {
-            level.id: level._dunning_step()
+            level.id: level._step()
             for level in self.env["dunning.level"]
             .with_context(active_test=False)
             .search_fetch(
