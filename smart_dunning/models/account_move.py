@@ -257,8 +257,8 @@ class AccountMove(models.Model):
             if not (move._dunning_is_open_invoice() and policy) or move.dunning_judicial:
                 continue
             level_id, when = next_step(
-                policy._dunning_level_steps(),
-                move.dunning_level_id._dunning_step(),
+                policy._level_steps(),
+                move.dunning_level_id._step(),
                 move.invoice_date_due,
                 move.dunning_anchor_date,
                 move.dunning_date,

@@ -91,7 +91,7 @@ class DunningLevel(models.Model):
                     )
                 )
 
-    def _dunning_step(self):
+    def _step(self):
         """This level as ``(id, sequence, delay_days)``, or None when empty."""
         return (self.id, self.sequence, self.delay_days) if self else None
 

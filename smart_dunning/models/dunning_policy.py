@@ -165,10 +165,10 @@ class DunningPolicy(models.Model):
             for policy, vals in zip(self, vals_list, strict=True)
         ]
 
-    def _dunning_level_steps(self):
+    def _level_steps(self):
         """The levels as ``(id, sequence, delay_days)`` in order, for the schedule rules."""
         self.ensure_one()
-        return [level._dunning_step() for level in self.level_ids.sorted("sequence")]
+        return [level._step() for level in self.level_ids.sorted("sequence")]
 
     def _judicial_route(self, amount):
         """Return 'bailiff' or 'lawyer' for a debt of ``amount`` in the company currency."""

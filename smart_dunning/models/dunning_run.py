@@ -297,13 +297,13 @@ class DunningRun(models.Model):
             [("company_id", "=", self.company_id.id), ("active", "=", True)],
             ["grace_days", "legal_regime"],
         )
-        steps = {policy.id: policy._dunning_level_steps() for policy in policies}
+        steps = {policy.id: policy._level_steps() for policy in policies}
         grace = {policy.id: policy.grace_days for policy in policies}
         # Art. 6:96 lid 7 BW: a Dutch consumer's claims overdue when the fourteen-day letter
         # leaves go in that letter (docs/LEGAL.md §7).
         together = {policy.id for policy in policies if policy.legal_regime == "nl_b2c"}
         current = {
-            level.id: level._dunning_step()
+            level.id: level._step()
             for level in self.env["dunning.level"]
             .with_context(active_test=False)
             .search_fetch(
