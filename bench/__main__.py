@@ -12,6 +12,9 @@ panel    --db NAME                              partner list badge, status lists
 unapplied --db NAME [--target NAME_pay] [--share 0.1]
                                                 copy NAME and give a share of its customers
                                                 an unmatched (unapplied) posted payment
+print    --db NAME [--letters 500] [--baseline 10]
+                                                postal run of N paper letters on a copy:
+                                                sent, rendered and merged in batches
 load     --db NAME [--minutes 5] [--faults]     Odoo with 4 workers on a copy: 20 users over
                                                 JSON-RPC while the daily cron runs
 """
@@ -261,6 +264,29 @@ def cmd_unapplied(args):
     print(json.dumps({"unapplied": {"db": target, **result}}, indent=2))
 
 
+def cmd_print(args):
+    from .print import measure, prepare, serve
+
+    work = f"{args.db}_print"
+    copy_db(args.db, work)
+    # the copy gets this checkout's smart_dunning (fields of the background job)
+    odoo_bin("-d", work, "-u", "smart_dunning")
+    port = int(os.environ.get("SMART_DUNNING_HTTP_PORT", 8181))
+    env = env_for(work)
+    try:
+        with serve(ODOO, CONF, work, port) as url:
+            env["ir.config_parameter"].set_param("report.url", url)
+            env.cr.commit()
+            on_date = _run_date(env, args)
+            # every letter can claim and leave (see `engine --extend-rates`)
+            _extend_rates(env, on_date)
+            run, letters = prepare(env, args.letters, on_date)
+            result = measure(env, run, letters, args.baseline)
+    finally:
+        env.cr.close()
+    print(json.dumps({"print": result}, indent=2))
+
+
 def cmd_load(args):
     from .load import run
 
@@ -308,6 +334,11 @@ def main():
     unap.add_argument("--target", help="database to build (default: NAME_pay)")
     unap.add_argument("--share", type=float, default=0.1, help="share of customers")
     unap.add_argument("--seed", type=int, default=7)
+    prt = sub.add_parser("print")
+    prt.add_argument("--db", default="smart_dunning_bench")
+    prt.add_argument("--date", help="run date (default: today)")
+    prt.add_argument("--letters", type=int, default=500)
+    prt.add_argument("--baseline", type=int, default=10, help="letters rendered one by one")
     load = sub.add_parser("load")
     load.add_argument("--db", default="smart_dunning_bench")
     load.add_argument("--minutes", type=float, default=5.0)
@@ -340,6 +371,7 @@ def main():
         "panel": cmd_panel,
         "unapplied": cmd_unapplied,
         "load": cmd_load,
+        "print": cmd_print,
     }
     commands[args.command](args)
 

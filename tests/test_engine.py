@@ -379,6 +379,8 @@ class TestSending(DunningCase):
         judicial = run.letter_ids
         self.assertEqual(set(judicial.mapped("state")), {"to_approve"})
         judicial.action_send()
+        # several letters are sent by the background job
+        self.env["dunning.run"]._cron_print()
         self.assertEqual(small.dunning_judicial_route, "bailiff")
         self.assertEqual(big.dunning_judicial_route, "lawyer")
         self.assertTrue(small.dunning_judicial and big.dunning_judicial)

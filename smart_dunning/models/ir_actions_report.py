@@ -10,7 +10,6 @@ import lxml.html
 from markupsafe import Markup
 
 from odoo import models, modules, tools
-from odoo.exceptions import UserError
 from odoo.tools.pdf import ArrayObject, NameObject, PdfReader, PdfWriter
 
 from odoo.addons.base.models import ir_actions_report as base_report
@@ -129,18 +128,22 @@ def split_on_markers(pdf, res_ids):
 
 
 def run_wkhtmltopdf(command, html):
-    """PDF of one HTML document: one wkhtmltopdf process, nothing read from the database,
-    so that several may run side by side in threads."""
+    """PDF of one HTML document (None when wkhtmltopdf fails): one wkhtmltopdf process,
+    nothing read from the database, so that several may run side by side in threads."""
     with tempfile.TemporaryDirectory(prefix="dunning_print.") as folder:
         source, target = os.path.join(folder, "letters.html"), os.path.join(folder, "out.pdf")
         with open(source, "w", encoding="utf-8") as file:
             file.write(html)
         process = base_report._run_wkhtmltopdf([*command, source, target])
-        # 1 = warnings, e.g. a style sheet that could not load: the PDF is there (as Odoo)
+        # 1 = warnings, e.g. a style sheet that could not load: the PDF is there (as Odoo).
+        # Otherwise its letters are rendered one by one, where Odoo reports the error.
         if process.returncode not in (0, 1):
-            raise UserError(
-                f"wkhtmltopdf failed (error code {process.returncode}): {process.stderr[-1000:]}"
+            _logger.warning(
+                "wkhtmltopdf failed (error code %s): %s",
+                process.returncode,
+                process.stderr[-1000:],
             )
+            return None
         with open(target, "rb") as file:
             return file.read()
 
@@ -214,8 +217,8 @@ class IrActionsReport(models.Model):
             )
         documents = {}
         for group, pdf in zip(groups, pdfs, strict=True):
-            parts = split_on_markers(pdf, [res_ids[i] for i in group])
-            if parts is None:
+            parts = pdf and split_on_markers(pdf, [res_ids[i] for i in group])
+            if not parts:
                 continue
             for i, part in zip(group, parts, strict=True):
                 documents[res_ids[i]] = (part, "pdf")
