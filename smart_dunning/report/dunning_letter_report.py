@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, models
 from odoo.tools import format_amount, format_date, formatLang
 
+from ..lib.enterprise_number import be_enterprise_number
 from ..lib.structured_communication import is_valid_ogm
 from ..models.dunning_letter import PAY_WITHIN_DAYS
 
@@ -39,7 +40,10 @@ class ReportDunningLetter(models.AbstractModel):
         bank = company.dunning_bank_id or company.partner_id.bank_ids[:1]
         return {
             "name": company.name,
-            "enterprise_number": company.company_registry or company.vat or "",
+            "enterprise_number": be_enterprise_number(company.company_registry, company.vat)
+            or company.company_registry
+            or company.vat
+            or "",
             "iban": _pretty_account(bank.acc_number),
             "bic": bank.bank_bic or "",
         }
@@ -76,7 +80,9 @@ class ReportDunningLetter(models.AbstractModel):
             "stage": letter.level_id.stage,
             "regime": regime,
             "consumer": regime in ("be_b2c", "nl_b2c"),
-            "salutation": env._("Dear %(name)s,", name=addressee.name or ""),
+            # Formal letters greet without the name in French ("Madame, Monsieur,"), and the
+            # name stands in the address block: one salutation for every language.
+            "salutation": env._("Dear Sir or Madam,"),
             "date": day(letter_date),
             "pay_by": day(pay_by),
             "rows": [
@@ -132,7 +138,10 @@ class ReportDunningLetter(models.AbstractModel):
             "beneficiary": company.name,
             "structured": is_valid_ogm(letter.payment_reference),
             "reference": letter.payment_reference or letter.name,
-            "enterprise_number": company.company_registry or company.vat or "",
+            "enterprise_number": be_enterprise_number(company.company_registry, company.vat)
+            or company.company_registry
+            or company.vat
+            or "",
             "handler": handler.name or "",
             "non_eu_text": company.dunning_non_eu_text if outside_eu else "",
             "service_hours": company.dunning_service_hours or "",
