@@ -169,6 +169,8 @@ def english_phrases(env, letter):
     phrases = set()
     for text in lxml_html.fromstring(str(body)).itertext():
         text = " ".join(text.split())
+        if "://" in text:  # a link (the customer's page) is data, not wording
+            continue
         if len(re.findall(r"[A-Za-z]{2,}", text)) >= 2 and not any(v in text for v in data):
             phrases.add(text)
     return phrases

@@ -141,7 +141,7 @@ class TestPlanWording(PlanCase):
         plan, body = self.confirmation("nl_BE")
         self.assertEqual(plan.payment_reference, plan.name)
         self.assertIn("met de referentie", body)
-        self.assertIn("BE68539007547034", body)
+        self.assertIn("BE68539007547034", body.replace(" ", ""))
         self.assertNotIn("gestructureerde mededeling", body)
         _plan, body = self.confirmation("fr_BE")
         self.assertIn("avec la référence", body)
