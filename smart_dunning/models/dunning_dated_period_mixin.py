@@ -15,6 +15,14 @@ class DunningDatedPeriodMixin(models.AbstractModel):
     kind = fields.Selection(lambda self: [], required=True, tracking=True)
     date_from = fields.Date(string="Valid From", required=True, tracking=True)
     date_to = fields.Date(string="Valid Until", tracking=True)
+    # The managers are told before the last period of a kind runs out (lib/rate_expiry.py).
+    expiry_warned_days = fields.Integer(
+        string="Managers Warned (Days Before End)",
+        readonly=True,
+        copy=False,
+        help="45 or 15 once the collections managers were told that the table ends with this "
+        "period; each threshold is announced once.",
+    )
 
     @api.depends("kind", "date_from")
     def _compute_display_name(self):

@@ -73,16 +73,6 @@ class DunningFeeScale(models.Model):
         scales.band_ids.fetch(["threshold", "fixed_amount", "rate"])
         return {kind: scales.filtered(lambda s, k=kind: s.kind == k) for kind in kinds}
 
-    # ------------------------------------------------------------------ running out
-
-    expiry_warned_days = fields.Integer(
-        string="Managers Warned (Days Before End)",
-        readonly=True,
-        copy=False,
-        help="45 or 15 once the collections managers were told that the table ends with this "
-        "period; each threshold is announced once.",
-    )
-
 
 class DunningFeeScaleBand(models.Model):
     _name = "dunning.fee.scale.band"

@@ -60,16 +60,6 @@ class DunningLegalRate(models.Model):
             periods[rate.kind].append((rate.date_from, rate.date_to or None, rate.rate))
         return periods
 
-    # ------------------------------------------------------------------ running out
-
-    expiry_warned_days = fields.Integer(
-        string="Managers Warned (Days Before End)",
-        readonly=True,
-        copy=False,
-        help="45 or 15 once the collections managers were told that the table ends with this "
-        "period; each threshold is announced once.",
-    )
-
     @api.model
     def _cron_dunning_rate_expiry(self):
         """Daily: warn the collections managers before a rate or fee table runs out."""
