@@ -112,3 +112,21 @@ def reconcile_document(document, credit_lines):
     if document._name == "account.move":
         return bool(reconcile_with_invoices(document, credit_lines))
     return document._dunning_reconcile(credit_lines)
+
+
+def pick_by_reference(records, payments, candidates):
+    """``{payment key: record}``: for each payment, the first of its candidate references that
+    is the payment reference or the name of one of ``records`` (letters, plans) in the
+    payment's company, and of the payment's customer when the payment names one."""
+    by_reference = {}
+    for record in records:
+        by_reference[record.payment_reference, record.company_id] = record
+        by_reference[record.name, record.company_id] = record
+    found = {}
+    for key, (_text, partner, company) in payments.items():
+        for ref in candidates[key]:
+            record = by_reference.get((ref, company))
+            if record and (not partner or partner.commercial_partner_id == record.partner_id):
+                found[key] = record
+                break
+    return found

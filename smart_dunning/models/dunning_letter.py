@@ -20,7 +20,7 @@ from ..lib import rate_expiry
 from ..lib.bulk import bulk_create, new_ids
 from ..lib.enterprise_number import be_enterprise_number
 from ..lib.open_credit import invoice_nets
-from ..lib.payment_matching import reconcile_with_invoices, reference_candidates
+from ..lib.payment_matching import pick_by_reference, reconcile_with_invoices, reference_candidates
 from ..lib.structured_communication import format_ogm
 from .dunning_claim import ClaimLetter, ClaimLine
 from .dunning_level import CHANNELS
@@ -995,18 +995,7 @@ class DunningLetter(models.Model):
                 | Domain("name", "in", list(references))
             )
         )
-        by_reference = {}
-        for ltr in letters:
-            by_reference[ltr.payment_reference, ltr.company_id] = ltr
-            by_reference[ltr.name, ltr.company_id] = ltr
-        found = {}
-        for key, (_text, partner, company) in payments.items():
-            for ref in candidates[key]:
-                letter = by_reference.get((ref, company))
-                if letter and (not partner or partner.commercial_partner_id == letter.partner_id):
-                    found[key] = letter
-                    break
-        return found
+        return pick_by_reference(letters, payments, candidates)
 
     def _dunning_reconcile(self, credit_lines):
         """Reconcile the customer's payment lines with the letter's open invoices (and its fee

@@ -9,6 +9,7 @@ from odoo.tools import format_date
 
 from ..lib.payment_matching import (
     find_documents,
+    pick_by_reference,
     reconcile_document,
     reconcile_with_invoices,
     reference_candidates,
@@ -446,18 +447,7 @@ class DunningPlan(models.Model):
             Domain("state", "!=", "draft")
             & (Domain("id", "in", list(ids)) | Domain("name", "in", list(references)))
         )
-        by_reference = {}
-        for plan in plans:
-            by_reference[plan.payment_reference, plan.company_id] = plan
-            by_reference[plan.name, plan.company_id] = plan
-        found = {}
-        for key, (_text, partner, company) in payments.items():
-            for ref in candidates[key]:
-                plan = by_reference.get((ref, company))
-                if plan and (not partner or partner.commercial_partner_id == plan.partner_id):
-                    found[key] = plan
-                    break
-        return found
+        return pick_by_reference(plans, payments, candidates)
 
     def _dunning_reconcile(self, credit_lines):
         """Reconcile the customer's payment lines with the plan's open invoices, the oldest due
