@@ -5,6 +5,8 @@
 #   tools/dev.sh setup | demo | test [pytest args] | lint | shell | bench [args] | i18n
 #                | db-start | db-stop | clean
 set -euo pipefail
+# runuser and useradd (PostgreSQL as root) live in sbin, which a minimal PATH leaves out.
+PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUN=$ROOT/.run
