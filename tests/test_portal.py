@@ -135,6 +135,17 @@ class TestCustomerPage(PortalCase):
             self.url_open(f"/d/{other_letter.id}/{letter.access_token}").status_code, 404
         )
 
+    def test_letters_made_by_the_run_carry_their_link(self):
+        # The run inserts its letters with COPY, not create(): the token must go in with them.
+        # A paper letter is the case to check: an e-mail would make a token when it notifies.
+        self.env["dunning.level"].search([]).write({"channel": "letter"})
+        letter, _invoices = self.sent_letter()
+        self.assertEqual(letter.channel, "letter")
+        self.env.cr.execute("SELECT access_token FROM dunning_letter WHERE id = %s", [letter.id])
+        self.assertTrue(self.env.cr.fetchone()[0])
+        self.assertIn(f"/d/{letter.id}/", letter._dunning_portal_link())
+        self.assertEqual(self.url_open(self.link(letter)).status_code, 200)
+
     def test_the_page_is_in_the_customers_language(self):
         letter, _invoices = self.sent_letter()
         page = self.url_open(self.link(letter))

@@ -1,5 +1,6 @@
 import dataclasses
 import logging
+import secrets
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any
@@ -1124,6 +1125,8 @@ class DunningLetter(models.Model):
                 "id": letter_id,
                 "name": name,
                 "payment_reference": letter_payment_reference(company, letter_id, name),
+                # as create() gives it (dunning_letter_portal.py): the link on the letter
+                "access_token": secrets.token_urlsafe(9),
                 "partner_id": partner.id,
                 "contact_id": draft.contact.id,
                 "company_id": company.id,
