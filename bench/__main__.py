@@ -15,6 +15,8 @@ unapplied --db NAME [--target NAME_pay] [--share 0.1]
 print    --db NAME [--letters 500] [--baseline 10]
                                                 postal run of N paper letters on a copy:
                                                 sent, rendered and merged in batches
+portal   --db NAME [--invoices 200]              the customer's page behind a reminder's link,
+                                                for 1 and N open invoices, over HTTP
 load     --db NAME [--minutes 5] [--faults]     Odoo with 4 workers on a copy: 20 users over
                                                 JSON-RPC while the daily cron runs
 """
@@ -287,6 +289,26 @@ def cmd_print(args):
     print(json.dumps({"print": result}, indent=2))
 
 
+def cmd_portal(args):
+    from .portal import measure, prepare
+    from .print import serve
+
+    work = f"{args.db}_portal"
+    copy_db(args.db, work)
+    odoo_bin("-d", work, "-u", "smart_dunning")
+    port = int(os.environ.get("SMART_DUNNING_HTTP_PORT", 8181))
+    env = env_for(work)
+    try:
+        # every letter can claim and leave (see `engine --extend-rates`)
+        _extend_rates(env, fields.Date.context_today(env.user))
+        links = prepare(env, args.invoices)
+        with serve(ODOO, CONF, work, port) as url:
+            result = measure(url, links)
+    finally:
+        env.cr.close()
+    print(json.dumps({"portal": result}, indent=2))
+
+
 def cmd_load(args):
     from .load import run
 
@@ -339,6 +361,9 @@ def main():
     prt.add_argument("--date", help="run date (default: today)")
     prt.add_argument("--letters", type=int, default=500)
     prt.add_argument("--baseline", type=int, default=10, help="letters rendered one by one")
+    portal = sub.add_parser("portal")
+    portal.add_argument("--db", default="smart_dunning_bench")
+    portal.add_argument("--invoices", type=int, default=200)
     load = sub.add_parser("load")
     load.add_argument("--db", default="smart_dunning_bench")
     load.add_argument("--minutes", type=float, default=5.0)
@@ -372,6 +397,7 @@ def main():
         "unapplied": cmd_unapplied,
         "load": cmd_load,
         "print": cmd_print,
+        "portal": cmd_portal,
     }
     commands[args.command](args)
 
