@@ -19,7 +19,6 @@ from odoo.tools.pdf import merge_pdf
 
 from ..lib import rate_expiry
 from ..lib.bulk import bulk_create, new_ids
-from ..lib.enterprise_number import be_enterprise_number
 from ..lib.open_credit import invoice_nets
 from ..lib.payment_matching import pick_by_reference, reconcile_with_invoices, reference_candidates
 from ..lib.structured_communication import format_ogm
@@ -1182,6 +1181,8 @@ class DunningLetter(models.Model):
             if letter_row["amount_credit"]:
                 credit_rows += [(letter_id, move_id) for move_id in draft.credit_move_ids]
         claims = self.env["dunning.claim"]._claims(inputs, messages=messages)
+        # a first reminder to a consumer that may not leave goes to approval (_dunning_legal_error)
+        lacks_number = company._dunning_lacks_enterprise_number()
         fee_rows = []
         for letter_row, lines, draft in zip(letter_rows, line_rows, drafts, strict=True):
             claim = claims[letter_row["id"]]
@@ -1199,9 +1200,9 @@ class DunningLetter(models.Model):
             elif (
                 letter_row["state"] == "draft"
                 and claim.flags["is_first_reminder"]
-                and run._dunning_lacks_enterprise_number(letter_row["policy_id"])
+                and lacks_number
+                and draft.level.policy_id.legal_regime == "be_b2c"
             ):
-                # it could not be sent (dunning.letter._dunning_legal_error): to approve
                 letter_row.update(state="to_approve", approval_reason="legal_mention")
             for line in lines:
                 line["state"] = letter_row["state"]
@@ -1259,8 +1260,7 @@ class DunningLetter(models.Model):
         if (
             self.policy_id.legal_regime == "be_b2c"
             and self.is_first_reminder
-            and company.country_id.code == "BE"
-            and not be_enterprise_number(company.company_registry, company.vat)
+            and company._dunning_lacks_enterprise_number()
         ):
             # Art. XIX.2 CEL: a first reminder without it does not count as one; only a
             # company established in Belgium has such a number (docs/LEGAL.md §5.1).

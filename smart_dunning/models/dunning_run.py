@@ -14,7 +14,6 @@ from odoo.tools import SQL, format_date
 from odoo.tools.pdf import merge_pdf
 
 from ..lib.dunning_schedule import in_payment_window, next_step, parse_payment_days
-from ..lib.enterprise_number import be_enterprise_number
 from ..lib.open_credit import flush_credits, invoice_net_sql, open_credit_moves
 from ..lib.open_invoice import dunnable_invoice_sql
 from .dunning_letter import LetterDraft
@@ -558,16 +557,6 @@ class DunningRun(models.Model):
                 )
             )
         return self.env["dunning.letter"]._create_for_run(self, drafts, messages)
-
-    def _dunning_lacks_enterprise_number(self, policy_id):
-        """A first reminder of this policy cannot leave: a Belgian company without an
-        enterprise number writing to consumers (art. XIX.2 CEL)."""
-        company = self.company_id
-        return (
-            self.env["dunning.policy"].browse(policy_id).legal_regime == "be_b2c"
-            and company.country_id.code == "BE"
-            and not be_enterprise_number(company.company_registry, company.vat)
-        )
 
     def _ask_salespeople(self, letters):
         todo = self.env.ref("mail.mail_activity_data_todo")

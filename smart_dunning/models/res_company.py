@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..lib.enterprise_number import be_enterprise_number
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -232,6 +234,15 @@ class ResCompany(models.Model):
         "assignment rule gives one, goes to whichever of them has the fewest customers. "
         "Empty: the company's collections users who are not managers.",
     )
+
+    def _dunning_lacks_enterprise_number(self):
+        """A company established in Belgium without an enterprise number (registry, else a
+        Belgian VAT number): its first reminders to consumers may not leave (art. XIX.2 CEL,
+        docs/LEGAL.md §5.1). A company abroad has no such number to state."""
+        self.ensure_one()
+        return self.country_id.code == "BE" and not be_enterprise_number(
+            self.company_registry, self.vat
+        )
 
     def _dunning_collector_pool(self):
         """The collectors who share the customers no assignment rule places."""

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
 from ..lib import rate_expiry
-from ..lib.enterprise_number import be_enterprise_number
 
 
 class ResConfigSettings(models.TransientModel):
@@ -78,8 +77,7 @@ class ResConfigSettings(models.TransientModel):
             )
             settings.dunning_enterprise_number_warning = (
                 consumers
-                and company.country_id.code == "BE"
-                and not be_enterprise_number(company.company_registry, company.vat)
+                and company._dunning_lacks_enterprise_number()
                 and self.env._(
                     "%(company)s reminds Belgian consumers but has no enterprise number: enter "
                     "it as the Company Registry (or a Belgian VAT number), or the first reminders "
