@@ -291,10 +291,19 @@ check_wheel() {
 # --------------------------------------------------------------------------------------------
 cmd_demo() {
     setup
+    local stamp
+    stamp=$(cd "$ROOT" && find smart_dunning -type f ! -name '*.pyc' -print0 | sort -z \
+        | xargs -0 sha256sum | sha256sum | cut -c1-16)
     if ! module_installed "$DB_DEMO" smart_dunning; then
         log "creating database $DB_DEMO with smart_dunning and demo data (a few minutes, once)"
         install_addon "$DB_DEMO" "$(template_db 1 "$DEMO_MODULES")"
+    elif [ "$(cat "$RUN/$DB_DEMO.stamp" 2>/dev/null)" != "$stamp" ]; then
+        # The addon changed since the demo was made: its tables follow the code.
+        log "updating smart_dunning in $DB_DEMO"
+        odoo -d "$DB_DEMO" -u smart_dunning --stop-after-init --log-level=warn \
+            || die "updating smart_dunning in $DB_DEMO failed"
     fi
+    echo "$stamp" >"$RUN/$DB_DEMO.stamp"
     log "Odoo on http://localhost:${SMART_DUNNING_HTTP_PORT:-8069}  (login admin / password admin; Ctrl-C stops)"
     exec "$VENV/bin/python" "$ODOO/odoo-bin" -c "$RUN/odoo.conf" -d "$DB_DEMO" --db-filter="^$DB_DEMO\$" \
         --max-cron-threads=1
