@@ -230,6 +230,19 @@ class DunningDispute(models.Model):
         if not self._is_collector():
             raise UserError(self.env._("Only collections users may resolve or cancel a dispute."))
 
+    def _check_can_close(self):
+        """Only a collector closes a dispute, and only one that still pauses dunning."""
+        self._check_collector()
+        for dispute in self:
+            if dispute.state not in PAUSING_STATES:
+                raise UserError(
+                    self.env._(
+                        "Dispute %(dispute)s is already %(state)s.",
+                        dispute=dispute.name,
+                        state=dispute._state_label(),
+                    )
+                )
+
     def action_mediation(self):
         for dispute in self:
             if dispute.state != "open":
@@ -244,16 +257,8 @@ class DunningDispute(models.Model):
         return True
 
     def action_resolve(self):
-        self._check_collector()
+        self._check_can_close()
         for dispute in self:
-            if dispute.state not in PAUSING_STATES:
-                raise UserError(
-                    self.env._(
-                        "Dispute %(dispute)s is already %(state)s.",
-                        dispute=dispute.name,
-                        state=dispute._state_label(),
-                    )
-                )
             if not dispute.resolution:
                 raise UserError(
                     self.env._(
@@ -275,16 +280,7 @@ class DunningDispute(models.Model):
         return True
 
     def action_cancel(self):
-        self._check_collector()
-        for dispute in self:
-            if dispute.state not in PAUSING_STATES:
-                raise UserError(
-                    self.env._(
-                        "Dispute %(dispute)s is already %(state)s.",
-                        dispute=dispute.name,
-                        state=dispute._state_label(),
-                    )
-                )
+        self._check_can_close()
         today = fields.Date.context_today(self)
         self.write({"state": "cancelled", "date_resolved": today})
         self._resume_dunning(today)
