@@ -166,10 +166,27 @@ max_connections = 200
 EOF
     fi
     if ! pg_as "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        # With fsync off, a cluster that was not shut down cleanly (the machine stopped under
+        # it) may hold damaged databases: sequences behind their tables were seen after one.
+        local crashed=
+        pg_as "$PG_BIN/pg_controldata" -D "$data" 2>/dev/null \
+            | grep -q "^Database cluster state: *shut down" || crashed=1
         log "starting PostgreSQL (socket in $PG_SOCK)"
         pg_as "$PG_BIN/pg_ctl" -D "$data" -l "$PG_SOCK/server.log" -w -t 60 start >/dev/null \
             || die "PostgreSQL did not start; see $PG_SOCK/server.log"
+        if [ -n "$crashed" ]; then drop_untrusted_databases; fi
     fi
+}
+
+drop_untrusted_databases() {
+    local db
+    log "PostgreSQL was not shut down cleanly: its databases cannot be trusted (fsync is off)"
+    for db in $(psql_q -c "SELECT datname FROM pg_database
+                           WHERE datname NOT IN ('postgres', 'template0', 'template1')"); do
+        log "  dropping $db (the demo and the test templates are built again when needed)"
+        psql_q -c "DROP DATABASE \"$db\" WITH (FORCE)"
+    done
+    rm -f "$RUN"/*.stamp
 }
 
 # --------------------------------------------------------------------------------------------
