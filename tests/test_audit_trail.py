@@ -356,7 +356,14 @@ class TestStateChangesAreTracked(TrailCase):
             self.env["dunning.plan"]._cron_check_breaches()
         self.flush_tracking()
         self.assertEqual(plan.state, "broken")
-        self.assertEqual(self.tracked(plan, "state"), [("Draft", "Active"), ("Active", "Broken")])
+        # The breach is the daily job's: it writes in the company's language (Dutch here).
+        Plan = self.env["dunning.plan"].with_context(lang=self.company.partner_id.lang)
+        dutch = dict(Plan._fields["state"]._description_selection(Plan.env))
+        self.assertEqual(dutch["broken"], "Niet nagekomen")
+        self.assertEqual(
+            self.tracked(plan, "state"),
+            [("Draft", "Active"), (dutch["active"], dutch["broken"])],
+        )
         self.assertEqual(self.tracked(plan, "date_confirmed")[-1][1].date(), d("2026-03-16"))
         self.assertEqual(self.tracked(plan, "date_broken")[-1][1].date(), d("2026-04-15"))
 

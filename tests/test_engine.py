@@ -500,6 +500,19 @@ class TestCron(DunningCase):
         self.assertEqual(run.letter_ids.move_ids, invoice)
         self.assertEqual(run.letter_ids.state, "sent", "e-mail letters go out automatically")
 
+    def test_cron_writes_its_notes_in_the_company_language(self):
+        # A cron starts without a language: its notes would be English for Dutch collectors.
+        self.env["res.lang"]._activate_lang("nl_BE")
+        self.company.partner_id.lang = "nl_BE"
+        self.make_invoice(self.customer, 100.0, DUE)
+        with freeze_time("2026-03-09"):
+            self.env["dunning.run"].sudo().with_context(lang=None)._cron_run()
+        letter = self.env["dunning.letter"].search([("partner_id", "=", self.customer.id)])
+        dutch = letter.level_id.with_context(lang="nl_BE").name
+        self.assertNotEqual(dutch, letter.level_id.with_context(lang="en_US").name)
+        note = self.customer.message_ids.filtered(lambda m: letter.name in (m.body or ""))
+        self.assertIn(dutch, note.body)
+
 
 def fields_today(case):
     from odoo import fields

@@ -332,8 +332,10 @@ class TestDailySend(MailCase):
         self.assertEqual(letter_broken.state, "draft", "it stays to be sent")
         self.assertFalse(letter_broken.sent_date)
         self.assertIn("no_such_field", letter_broken.mail_failure_reason)
+        # The daily job writes in the company's language (Dutch here).
+        self.assertEqual(self.company.partner_id.lang, "nl_BE")
         self.assertTrue(
-            letter_broken.message_ids.filtered(lambda m: "Not sent" in (m.body or "")),
+            letter_broken.message_ids.filtered(lambda m: "Niet verzonden" in (m.body or "")),
             "the chatter says why",
         )
         self.assertFalse(self.letter_mails(letter_broken))

@@ -219,7 +219,9 @@ class TestBreach(PlanCase):
         activity = plan.activity_ids
         self.assertEqual(activity.user_id, collector)
         self.assertIn(self.customer.name, activity.summary)
-        self.assertRegex(activity.note, r"40[.,]00 due on")
+        # The cron writes in the company's language, here Dutch.
+        self.assertEqual(self.company.partner_id.lang, "nl_BE")
+        self.assertRegex(activity.note, r"40,00 op 10/04/2026 is nog niet betaald")
 
         # The level reached before the plan stays; level 2 counts 14 days (21 - 7) from the
         # breach.

@@ -248,7 +248,7 @@ class DunningDemo(models.AbstractModel):
 
     def _replay_history(self, env, company, start, today):
         """Run the dunning of every past day, as the daily cron would have done."""
-        Run = env["dunning.run"]
+        Run = company._dunning_job_env(env["dunning.run"])
         day = start
         while day < today:
             run = Run.create({"date": day, "company_id": company.id})

@@ -1063,7 +1063,7 @@ class DunningLetter(models.Model):
             Cron._commit_progress(remaining=len(letters))
         for company, company_letters in letters.grouped("company_id").items():
             for start in range(0, len(company_letters), batch_size):
-                batch = company_letters[start : start + batch_size].with_company(company)
+                batch = company._dunning_job_env(company_letters[start : start + batch_size])
                 batch._dunning_send_each()
                 self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
                 if in_cron and not Cron._commit_progress(len(batch)):

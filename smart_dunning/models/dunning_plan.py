@@ -410,7 +410,9 @@ class DunningPlan(models.Model):
                 "any",
                 Domain("date_due", "<=", limit) & Domain("state", "!=", "paid"),
             )
-            plans = self.search(late & Domain("company_id", "=", company.id))
+            plans = self.with_context(lang=company._dunning_lang()).search(
+                late & Domain("company_id", "=", company.id)
+            )
             # Match what quotes them first: the payment may well cover the late instalment.
             plans._dunning_match_waiting_payments()
             plans = plans.filtered_domain(late)

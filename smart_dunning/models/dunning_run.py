@@ -139,7 +139,7 @@ class DunningRun(models.Model):
         for company in self.env["res.company"].search([]):  # pylint: disable=no-search-all
             run = self.search(
                 [("company_id", "=", company.id), ("date", "=", today)], limit=1
-            ) or self.create({"company_id": company.id, "date": today})
+            ) or company._dunning_job_env(self).create({"company_id": company.id, "date": today})
             if run.state != "done":
                 run._execute_from_cron(in_cron)
         self.env["dunning.letter"]._cron_send()
@@ -149,7 +149,7 @@ class DunningRun(models.Model):
         :data:`BATCH_TRIES` tries of one batch) stays running for the next cron, and the
         other companies' runs go on."""
         try:
-            done = self.with_company(self.company_id)._execute(commit=commit)
+            done = self.company_id._dunning_job_env(self)._execute(commit=commit)
         except CONCURRENCY_ERRORS as error:
             if not commit:
                 raise
@@ -671,7 +671,7 @@ class DunningRun(models.Model):
                 )
             )
         for run in runs:
-            run = run.with_company(run.company_id)
+            run = run.company_id._dunning_job_env(run)
             while run._dunning_print_batch(batch_size):
                 if in_cron and not Cron._commit_progress(batch_size):
                     # Out of time: the cron comes back at once for the letters left.

@@ -244,6 +244,17 @@ class ResCompany(models.Model):
             self.company_registry, self.vat
         )
 
+    def _dunning_lang(self):
+        """The language automatic jobs write in: a cron starts without one, and the notes
+        and activities it leaves for the collectors would otherwise stay English."""
+        self.ensure_one()
+        return self.partner_id.lang or self.env.lang
+
+    def _dunning_job_env(self, records):
+        """``records`` in this company and in its language, for a cron's work."""
+        self.ensure_one()
+        return records.with_company(self).with_context(lang=self._dunning_lang())
+
     def _dunning_collector_pool(self):
         """The collectors who share the customers no assignment rule places."""
         self.ensure_one()
