@@ -1152,8 +1152,8 @@ class DunningLetter(models.Model):
 
         Each letter's values are set here, once, from its id and its reference (one block of
         the sequence) drawn beforehand: its payment reference, amounts and claim go in with the
-        row, so nothing is recomputed or updated after the insert. ``messages`` words each missing rate once
-        for all the batches of the run.
+        row, so nothing is recomputed or updated after the insert. ``messages`` words each
+        missing rate once for all the batches of the run.
         """
         Line = self.env["dunning.letter.line"]
         company = run.company_id
