@@ -43,6 +43,8 @@ def readme_rst(addon):
 
 
 def index_html(rst):
+    # README.rst sits in the addon's root, index.html beside the screenshots
+    rst = rst.replace(".. image:: static/description/", ".. image:: ")
     return publish_string(
         rst,
         writer_name="html",

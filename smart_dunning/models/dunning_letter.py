@@ -21,6 +21,7 @@ from ..lib import rate_expiry
 from ..lib.bulk import bulk_create, new_ids
 from ..lib.open_credit import invoice_nets
 from ..lib.payment_matching import pick_by_reference, reconcile_with_invoices, reference_candidates
+from ..lib.sequence import company_sequence, next_references
 from ..lib.structured_communication import format_ogm
 from .dunning_claim import ClaimLetter, ClaimLine
 from .dunning_level import CHANNELS
@@ -35,11 +36,8 @@ LETTER_OGM_BASE = 1_000_000_000
 PAY_WITHIN_DAYS = 14
 # Letters the daily send handles per transaction.
 SEND_BATCH_SIZE = 100
-
-
-def letter_reference(on_date, letter_id):
-    """DUN/2026/000123: the year of the letter and its number."""
-    return f"DUN/{on_date.year}/{letter_id or 0:06d}"
+# The ir.sequence that numbers letters (DUN/2026/000123); a company may have its own.
+LETTER_SEQUENCE_CODE = "dunning.letter"
 
 
 def letter_payment_reference(company, letter_id, name):
@@ -86,7 +84,15 @@ class DunningLetter(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Reference", compute="_compute_name", store=True, readonly=True)
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="/",
+        help="Numbered by the sequence 'Dunning Letter' (DUN/year/number) when the letter is "
+        "made; a company may have a sequence of its own with the same code.",
+    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
@@ -262,10 +268,53 @@ class DunningLetter(models.Model):
         "CHECK (amount_overdue >= 0)", "A letter cannot claim a negative amount."
     )
 
-    @api.depends("date")
-    def _compute_name(self):
-        for letter in self:
-            letter.name = letter_reference(letter.date, letter.id) if letter.date else "/"
+    @api.model_create_multi
+    def create(self, vals_list):
+        # One block of numbers per company and date, as the run draws them.
+        unnamed = defaultdict(list)
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                day = fields.Date.to_date(vals.get("date")) or fields.Date.context_today(self)
+                unnamed[vals.get("company_id") or self.env.company.id, day].append(vals)
+        for (company_id, day), group in unnamed.items():
+            names = self._next_references(
+                self.env["res.company"].browse(company_id), day, len(group)
+            )
+            for vals, name in zip(group, names, strict=True):
+                vals["name"] = name
+        return super().create(vals_list)
+
+    @api.model
+    def _next_references(self, company, on_date, count):
+        """``count`` consecutive letter references of ``company`` for letters dated
+        ``on_date``, drawn from its sequence in one query."""
+        sequence = company_sequence(self.env, LETTER_SEQUENCE_CODE, company)
+        if not sequence:
+            raise UserError(
+                self.env._(
+                    "No sequence numbers the dunning letters of %(company)s: add a sequence with "
+                    "the code %(code)s (Settings > Technical > Sequences).",
+                    company=company.display_name,
+                    code=LETTER_SEQUENCE_CODE,
+                )
+            )
+        return next_references(sequence, count, on_date)
+
+    @api.model
+    def _sequence_after_id_references(self):
+        """Letters made before the sequence were numbered by their id (DUN/2026/000038): a
+        sequence behind the last id moves past it, so that no reference is given twice (a
+        non-Belgian customer pays with it). Ids and numbers then advance together: later
+        updates find nothing to move."""
+        self.env.cr.execute(SQL("SELECT max(id) FROM %s", SQL.identifier(self._table)))
+        last = self.env.cr.fetchone()[0]
+        if not last:
+            return
+        for sequence in (
+            self.env["ir.sequence"].sudo().search([("code", "=", LETTER_SEQUENCE_CODE)])
+        ):
+            if sequence.number_next_actual <= last:
+                sequence.number_next_actual = last + 1
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):
@@ -1101,14 +1150,15 @@ class DunningLetter(models.Model):
         lines, claims and deducted credits, all or none (savepoint). Returns the letters and
         those that ask the salesperson first.
 
-        Each letter's values are set here, once, from its id drawn beforehand: its
-        reference, payment reference, amounts and claim go in with the row, so nothing is
-        recomputed or updated after the insert. ``messages`` words each missing rate once
-        for all the batches of the run.
+        Each letter's values are set here, once, from its id and its reference (one block of
+        the sequence) drawn beforehand: its payment reference, amounts and claim go in with the
+        row, so nothing is recomputed or updated after the insert. ``messages`` words each
+        missing rate once for all the batches of the run.
         """
         Line = self.env["dunning.letter.line"]
         company = run.company_id
         letter_ids = iter(new_ids(self, len(drafts)))
+        names = iter(self._next_references(company, run.date, len(drafts)))
         line_ids = iter(new_ids(Line, sum(len(draft.invoices) for draft in drafts)))
         letter_rows, line_rows, credit_rows, inputs = [], [], [], []
         for draft in drafts:
@@ -1118,7 +1168,7 @@ class DunningLetter(models.Model):
             else:
                 reason = "level" if level.needs_approval else None
             letter_id = next(letter_ids)
-            name = letter_reference(run.date, letter_id)
+            name = next(names)
             invoices = draft.invoices
             letter_row = {
                 "id": letter_id,

@@ -221,10 +221,12 @@ class ResPartner(models.Model):
     dunning_days_overdue = fields.Integer(
         string="Oldest Overdue (Days)", compute="_compute_dunning_status", groups="base.group_user"
     )
+    # The customer's level (dunning_level_id) as the status block shows it: masked with the
+    # status, for whoever may not see that customer's status.
     dunning_status_level_id = fields.Many2one(
         "dunning.level",
         string="Dunning Level Reached",
-        compute="_compute_dunning_status",
+        compute="_compute_dunning_status_level_id",
         groups="base.group_user",
         help="The highest level reached by an open invoice in the current company.",
     )
@@ -449,7 +451,6 @@ class ResPartner(models.Model):
             partner.dunning_amount_overdue = status.amount_overdue
             partner.dunning_amount_unapplied = status.amount_unapplied
             partner.dunning_days_overdue = status.days_overdue
-            partner.dunning_status_level_id = status.level_id
             partner.dunning_status_dispute_count = status.dispute_count
             partner.dunning_plan_name = status.plan_name
             partner.dunning_next_instalment_date = status.next_instalment_date
@@ -459,6 +460,17 @@ class ResPartner(models.Model):
             partner.dunning_paid_count = status.paid_count
             partner.dunning_payment_behaviour = status.behaviour
             partner.dunning_behaviour_reason = status.behaviour_reason
+
+    @api.depends("dunning_level_id", "dunning_status_id")
+    @api.depends_context("company", "uid")
+    def _compute_dunning_status_level_id(self):
+        # One rule for the level (_dunning_levels_sql), shown where the status is.
+        for partner in self:
+            partner.dunning_status_level_id = (
+                partner.commercial_partner_id.dunning_level_id
+                if partner.dunning_status_id
+                else False
+            )
 
     @api.depends_context("company")
     def _compute_dunning_payment_pending(self):
