@@ -24,6 +24,8 @@ class DunningPortal(http.Controller):
         # the customer's language, when the site offers it
         if letter.report_lang in request.env["res.lang"]._get_frontend():
             request.update_context(lang=letter.report_lang)
+            # the letter was read before: its messages (rate limit) in that language too
+            letter = letter.with_env(request.env).sudo()
         return {
             "letter": letter,
             "partner": letter.partner_id.commercial_partner_id,

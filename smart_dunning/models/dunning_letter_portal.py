@@ -1,6 +1,7 @@
 """The customer's side of a letter: its pay-by-scan code, its link and what the customer
 answers from the page the link opens (issue #15)."""
 
+import math
 import secrets
 from datetime import timedelta
 
@@ -362,10 +363,18 @@ class DunningLetter(models.Model):
 
     @api.model
     def _dunning_portal_parse_amount(self, value, currency):
+        text = "".join(str(value or "").split())
+        if "," in text and "." in text:
+            # "1.234,56" or "1,234.56": the last separator is the decimal one
+            thousands = "." if text.rfind(",") > text.rfind(".") else ","
+            text = text.replace(thousands, "")
         try:
-            amount = float(str(value).replace(",", "."))
-        except (TypeError, ValueError):
-            raise UserError(self.env._("Enter a valid amount.")) from None
+            amount = float(text.replace(",", "."))
+        except ValueError:
+            amount = None
+        # "nan" and "inf" are floats for Python, not amounts for a customer
+        if amount is None or not math.isfinite(amount):
+            raise UserError(self.env._("Enter a valid amount."))
         if currency.compare_amounts(amount, 0.0) <= 0:
             raise UserError(self.env._("The amount must be more than zero."))
         return currency.round(amount)
