@@ -8,7 +8,7 @@ from markupsafe import escape
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase
+from odoo.tests import HttpCase, freeze_time
 from odoo.tools import format_amount, format_date
 from odoo.tools.translate import get_translation
 
@@ -467,17 +467,65 @@ class TestValidationMessages(PortalCase):
 
 
 class TestPortalTour(PortalCase):
+    def tour_customer(self):
+        """A customer with three overdue invoices and a sent letter, and another customer
+        reminded at the same time (what the next run does to a customer who did not answer)."""
+        control = self.make_partner("Portal Tour Control")
+        self.sent_letter(control, amounts=(300.0,))
+        customer = self.make_partner("Portal Tour Klant", lang="en_US")
+        customer.dunning_user_id = self.collector
+        letter, invoices = self.sent_letter(customer, amounts=(300.0, 600.0, 1200.0))
+        return customer, control, letter, invoices
+
+    def assert_answers_recorded(self, customer, control, invoices):
+        """What the tour's answers left in the database: the dispute, the accepted plan,
+        the plan waiting for the collector, every invoice paused, no letter next run."""
+        dispute = self.env["dunning.dispute"].search([("partner_id", "=", customer.id)])
+        self.assertEqual((dispute.move_ids, dispute.state), (invoices[0], "open"))
+        self.assertEqual(dispute.activity_ids.user_id, self.collector)
+        plans = self.env["dunning.plan"].search(
+            [("partner_id", "=", customer.id)], order="amount_total"
+        )
+        self.assertEqual(len(plans), 2)
+        accepted, to_approve = plans
+        self.assertEqual((accepted.move_ids, accepted.state), (invoices[1], "active"))
+        self.assertEqual(accepted.line_ids.mapped("amount"), [200.0, 200.0, 200.0])
+        self.assertEqual((to_approve.move_ids, to_approve.state), (invoices[2], "draft"))
+        self.assertEqual(to_approve.line_ids.mapped("amount"), [100.0] * 12)
+        activity = to_approve.activity_ids
+        self.assertEqual(activity.user_id, self.collector)
+        self.assertIn("beyond the policy, to approve", activity.summary)
+        self.env.invalidate_all()
+        self.assertEqual(invoices.mapped("dunning_state"), ["paused"] * 3)
+        # Two weeks on, the second level is due (the last day the plan to approve pauses):
+        # the customer who did not answer gets a letter, the one who answered none.
+        later = self.today + timedelta(days=14)
+        with freeze_time(later):
+            run = self.run_dunning(later)
+        self.assertIn(control, run.letter_ids.partner_id)
+        self.assertNotIn(customer, run.letter_ids.partner_id)
+
     def test_customer_disputes_and_agrees_a_plan_in_the_browser(self):
-        tour_customer = self.make_partner("Portal Tour Klant", lang="en_US")
-        tour_customer.dunning_user_id = self.collector
-        letter, invoices = self.sent_letter(tour_customer, amounts=(300.0, 600.0))
+        customer, control, letter, invoices = self.tour_customer()
         self.start_tour(self.link(letter), "smart_dunning_portal_answers")
-        dispute = self.env["dunning.dispute"].search([("partner_id", "=", tour_customer.id)])
-        self.assertEqual(dispute.move_ids, invoices[0])
-        plan = self.env["dunning.plan"].search([("partner_id", "=", tour_customer.id)])
-        self.assertEqual((plan.move_ids, plan.state), (invoices[1], "active"))
-        self.assertEqual(plan.line_ids.mapped("amount"), [200.0, 200.0, 200.0])
-        self.assertEqual(invoices._dunning_is_paused(self.today), invoices)
+        self.assert_answers_recorded(customer, control, invoices)
+
+    def test_portal_user_answers_from_the_portal_home(self):
+        customer, control, _letter, invoices = self.tour_customer()
+        contact = self.env["res.partner"].create(
+            {"name": "Tess Bookkeeper", "parent_id": customer.id, "lang": "en_US"}
+        )
+        self.make_user("portal_tour", "base.group_portal", partner_id=contact.id, lang="en_US")
+        self.start_tour("/my", "smart_dunning_portal_user_answers", login="portal_tour")
+        self.assert_answers_recorded(customer, control, invoices)
+
+
+class TestPortalPhone(PortalCase):
+    browser_size = "375x667"
+
+    def test_the_page_fits_a_phone(self):
+        letter, _invoices = self.sent_letter(amounts=(300.0, 500.0, 12345.67))
+        self.start_tour(self.link(letter), "smart_dunning_portal_phone")
 
 
 class TestPayOnline(PortalCase):

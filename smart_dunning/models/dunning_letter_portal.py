@@ -181,16 +181,24 @@ class DunningLetter(models.Model):
         letter.write({"portal_submission_date": today, "portal_submission_count": count + 1})
 
     @api.model
+    def _dunning_portal_moves_domain(self, partner, company):
+        """The invoices the customer's page lists: open posted invoices of that customer
+        in that company."""
+        return (
+            Domain("commercial_partner_id", "=", partner.id)
+            & Domain("company_id", "=", company.id)
+            & Domain("move_type", "=", "out_invoice")
+            & Domain("state", "=", "posted")
+            & Domain("payment_state", "in", OPEN_PAYMENT_STATES)
+        )
+
+    @api.model
     def _dunning_portal_moves(self, partner, company):
         return (
             self.env["account.move"]
             .sudo()
             .search_fetch(
-                Domain("commercial_partner_id", "=", partner.id)
-                & Domain("company_id", "=", company.id)
-                & Domain("move_type", "=", "out_invoice")
-                & Domain("state", "=", "posted")
-                & Domain("payment_state", "in", OPEN_PAYMENT_STATES),
+                self._dunning_portal_moves_domain(partner, company),
                 [
                     "name",
                     "invoice_date",
