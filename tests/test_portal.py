@@ -573,7 +573,15 @@ class TestPortalUser(PortalCase):
             {"name": "Jan Boekhouder", "parent_id": self.customer.id, "lang": "nl_BE"}
         )
         self.make_user("portal_klant", "base.group_portal", partner_id=contact.id, lang="nl_BE")
+        paid_up = self.make_partner("Paid Up Customer")
+        self.make_user("portal_paid_up", "base.group_portal", partner_id=paid_up.id)
+        # the portal home leads to the page only for a customer with open invoices
+        self.authenticate("portal_paid_up", "portal_paid_up")
+        self.assertNotIn('href="/my/dunning"', self.url_open("/my").text)
         self.authenticate("portal_klant", "portal_klant")
+        home = self.url_open("/my").text
+        self.assertIn('href="/my/dunning"', home)
+        self.assertIn("Openstaande facturen en herinneringen", home)
         page = self.url_open("/my/dunning")
         self.assertEqual(page.status_code, 200)
         for invoice in invoices:

@@ -9,46 +9,9 @@ from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import format_date
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
-
 from ..models.dunning_letter_portal import PORTAL_MAX_UPLOAD
 
 ANSWERS = ("dispute", "promise", "plan", "paid")
-
-
-def _dunning_user_scope():
-    """The portal user's customer (its commercial partner), the company of its latest
-    letter (else the user's company) and that letter."""
-    partner = request.env.user.partner_id.commercial_partner_id
-    letter = (
-        request.env["dunning.letter"]
-        .sudo()
-        .search([("partner_id", "=", partner.id), ("state", "=", "sent")], limit=1)
-    )
-    return {
-        "letter": letter,
-        "partner": partner,
-        "company": letter.company_id or request.env.user.company_id,
-    }
-
-
-class DunningCustomerPortal(CustomerPortal):
-    """The entry card of /my: shown when the customer has open invoices with the company."""
-
-    def _prepare_home_portal_values(self, counters):
-        values = super()._prepare_home_portal_values(counters)
-        if "dunning_invoice_count" in counters:
-            scope = _dunning_user_scope()
-            values["dunning_invoice_count"] = (
-                request.env["account.move"]
-                .sudo()
-                .search_count(
-                    request.env["dunning.letter"]._dunning_portal_moves_domain(
-                        scope["partner"], scope["company"]
-                    )
-                )
-            )
-        return values
 
 
 class DunningPortal(http.Controller):
@@ -71,7 +34,8 @@ class DunningPortal(http.Controller):
         }
 
     def _dunning_user_context(self):
-        return dict(_dunning_user_scope(), base="/my/dunning")
+        partner, company, letter = request.env["dunning.letter"]._dunning_portal_user_scope()
+        return {"letter": letter, "partner": partner, "company": company, "base": "/my/dunning"}
 
     def _dunning_render(self, ctx, **extra):
         Letter = request.env["dunning.letter"]

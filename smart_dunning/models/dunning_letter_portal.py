@@ -168,6 +168,28 @@ class DunningLetter(models.Model):
             return self.browse()
         return letter
 
+    @api.model
+    def _dunning_portal_user_scope(self):
+        """``(customer, company, letter)`` of a portal user's page: its commercial partner,
+        the customer's latest sent letter and that letter's company (else the user's)."""
+        partner = self.env.user.partner_id.commercial_partner_id
+        letter = self.sudo().search(
+            [("partner_id", "=", partner.id), ("state", "=", "sent")], limit=1
+        )
+        return partner, letter.company_id or self.env.user.company_id, letter
+
+    @api.model
+    def _dunning_portal_home_count(self):
+        """The open invoices the card of the portal home announces (no card when 0)."""
+        if self.env.user._is_public():
+            return 0
+        partner, company, _letter = self._dunning_portal_user_scope()
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search_count(self._dunning_portal_moves_domain(partner, company))
+        )
+
     def _dunning_portal_check_rate(self):
         """Count a submission; refuse it past the day's limit."""
         self.ensure_one()
