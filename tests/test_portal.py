@@ -313,7 +313,7 @@ class TestValidationMessages(PortalCase):
             env = self.env(context=dict(self.env.context, lang=lang))
             eur = self.company.currency_id
 
-            def tr(source, env=env, lang=lang, **args):
+            def tr(source, lang=lang, **args):
                 text = get_translation("smart_dunning", lang, source, args)
                 self.assertNotEqual(text, source % args, f"not translated in {lang}: {source}")
                 return text
