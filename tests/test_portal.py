@@ -4,8 +4,13 @@ what the customer answers there."""
 import re
 from datetime import timedelta
 
+from markupsafe import escape
+
 from odoo import fields
-from odoo.tests import HttpCase
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, freeze_time
+from odoo.tools import format_amount, format_date
+from odoo.tools.translate import get_translation
 
 from .common import BelgianDunningCase
 
@@ -291,18 +296,236 @@ class TestAnswers(PortalCase):
         self.assertEqual(self.customer.activity_ids.user_id, self.collector)
 
 
+class TestValidationMessages(PortalCase):
+    def test_every_refused_answer_says_why_in_dutch_and_in_french(self):
+        """Each invalid input, posted over HTTP through the letter's link, shows its message
+        in the customer's language (as the .po files translate it) and creates nothing."""
+        self.env["res.lang"]._activate_lang("fr_BE")
+        self.policy_b2b.portal_plan_min_amount = 60.0
+        policy = self.policy_b2b
+        stranger = self.make_partner("Stranger Customer")
+        stranger_invoice = self.make_invoice(stranger, 999.0, self.today - timedelta(days=3))
+        reason = self.env.ref("smart_dunning.dunning_dispute_reason_not_received")
+        for lang, customer in (
+            ("nl_BE", self.customer),
+            ("fr_BE", self.make_partner("Client Wallon", lang="fr_BE")),
+        ):
+            env = self.env(context=dict(self.env.context, lang=lang))
+            eur = self.company.currency_id
+
+            def tr(source, lang=lang, **args):
+                text = get_translation("smart_dunning", lang, source, args)
+                self.assertNotEqual(text, source % args, f"not translated in {lang}: {source}")
+                return text
+
+            letter, invoices = self.sent_letter(customer)
+            first, second = (str(invoice.id) for invoice in invoices)
+            promise_limit = self.today + timedelta(days=policy.portal_promise_max_days)
+            in_a_week = str(self.today + timedelta(days=7))
+            dispute = {"_to": "/dispute", "reason_id": str(reason.id), "comment": "Kapot"}
+            cases = [
+                (
+                    {"_to": "/promise", "move_ids": first, "date": str(self.today - timedelta(1))},
+                    tr("The date cannot be in the past."),
+                ),
+                (
+                    {
+                        "_to": "/promise",
+                        "move_ids": first,
+                        "date": str(promise_limit + timedelta(days=1)),
+                    },
+                    tr(
+                        "We can accept a promise up to %(date)s at the latest; for a later "
+                        "date, ask for a payment plan.",
+                        date=format_date(env, promise_limit),
+                    ),
+                ),
+                (
+                    {"_to": "/promise", "move_ids": first, "date": "31/12/2099"},
+                    tr("Enter a valid date."),
+                ),
+                (
+                    {"_to": "/paid", "date": str(self.today), "amount": "800,01"},
+                    tr(
+                        "The amount is more than the %(due)s you owe: check the amount.",
+                        due=format_amount(env, 800.0, eur),
+                    ),
+                ),
+                (
+                    {"_to": "/paid", "date": str(self.today), "amount": "0"},
+                    tr("The amount must be more than zero."),
+                ),
+                (
+                    {"_to": "/paid", "date": str(self.today), "amount": "achthonderd"},
+                    tr("Enter a valid amount."),
+                ),
+                # a float for Python, not an amount: it used to pass as "more than you owe"
+                (
+                    {"_to": "/paid", "date": str(self.today), "amount": "nan"},
+                    tr("Enter a valid amount."),
+                ),
+                (
+                    {"_to": "/paid", "date": "gisteren", "amount": "100"},
+                    tr("Enter a valid date."),
+                ),
+                # a plan beyond the limits: the schedule says why before the customer confirms
+                (
+                    {"_to": "/plan", "move_ids": second, "count": "12", "date": in_a_week},
+                    tr("more than %(count)s instalments", count=policy.portal_plan_max_count),
+                ),
+                (
+                    {
+                        "_to": "/plan",
+                        "move_ids": second,
+                        "count": "3",
+                        "date": str(self.today + timedelta(days=160)),
+                    },
+                    tr("longer than %(months)s months", months=policy.portal_plan_max_months),
+                ),
+                (
+                    {"_to": "/plan", "move_ids": first, "count": "6", "date": in_a_week},
+                    tr(
+                        "instalments under %(amount)s",
+                        amount=format_amount(env, 60.0, eur),
+                    ),
+                ),
+                (
+                    {"_to": "/plan", "move_ids": second, "count": "61", "date": in_a_week},
+                    tr("Choose between 2 and 60 instalments."),
+                ),
+                (
+                    dict(dispute, move_ids=str(stranger_invoice.id)),
+                    tr("One of the invoices chosen is not open any more."),
+                ),
+                (dict(dispute), tr("Choose at least one invoice.")),
+                (
+                    dict(dispute, move_ids=first, reason_id=""),
+                    tr("Choose why you dispute the invoice."),
+                ),
+                (
+                    dict(dispute, move_ids=first, comment=" "),
+                    tr("Tell us in a few words what is wrong."),
+                ),
+            ]
+            for data, message in cases:
+                self.assert_refused(letter, customer, data, message)
+            # a second dispute on an invoice already disputed
+            self.post(self.link(letter), dict(dispute, move_ids=second))
+            self.assertEqual(
+                self.env["dunning.dispute"].search_count([("partner_id", "=", customer.id)]), 1
+            )
+            self.assert_refused(
+                letter,
+                customer,
+                dict(dispute, move_ids=second),
+                tr(
+                    "%(invoices)s is already disputed: we are looking into it.",
+                    invoices=invoices[1].name,
+                ),
+            )
+            # the day's answers through one link are spent: even a valid one is refused
+            letter.sudo().write(
+                {"portal_submission_date": self.today, "portal_submission_count": 20}
+            )
+            self.assert_refused(
+                letter,
+                customer,
+                {"_to": "/promise", "move_ids": first, "date": in_a_week},
+                tr("Too many answers through this link today: please try again tomorrow."),
+                reset_rate=False,
+            )
+
+    def test_amounts_are_read_as_customers_type_them(self):
+        Letter = self.env["dunning.letter"]
+        eur = self.company.currency_id
+        for typed in ("1.234,56", "1,234.56", "1 234,56", "1234.56", " 1234,56 "):
+            self.assertEqual(Letter._dunning_portal_parse_amount(typed, eur), 1234.56, typed)
+        for typed in ("nan", "inf", "-inf", "", "12,34,5x"):
+            with self.assertRaisesRegex(UserError, "Enter a valid amount"):
+                Letter._dunning_portal_parse_amount(typed, eur)
+
+    def assert_refused(self, letter, customer, data, message, reset_rate=True):
+        def made():
+            self.env.invalidate_all()
+            return (
+                self.env["dunning.dispute"].search_count([("partner_id", "=", customer.id)]),
+                self.env["dunning.plan"].search_count([("partner_id", "=", customer.id)]),
+                self.env["mail.activity"].search_count([]),
+                self.env["account.move"].search_count(
+                    [("partner_id", "=", customer.id), ("dunning_pause_until", "!=", False)]
+                ),
+            )
+
+        if reset_rate:
+            # every case counts against the link's daily limit: start each from zero
+            letter.sudo().portal_submission_count = 0
+        before = made()
+        response = self.post(self.link(letter), dict(data))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(str(escape(message)), response.text, f"{data} in {letter.report_lang}")
+        self.assertEqual(made(), before, f"{data} made a record")
+
+
 class TestPortalTour(PortalCase):
+    def tour_customer(self):
+        """A customer with three overdue invoices and a sent letter, and another customer
+        reminded at the same time (what the next run does to a customer who did not answer)."""
+        control = self.make_partner("Portal Tour Control")
+        self.sent_letter(control, amounts=(300.0,))
+        customer = self.make_partner("Portal Tour Klant", lang="en_US")
+        customer.dunning_user_id = self.collector
+        letter, invoices = self.sent_letter(customer, amounts=(300.0, 600.0, 1200.0))
+        return customer, control, letter, invoices
+
+    def assert_answers_recorded(self, customer, control, invoices):
+        """What the tour's answers left in the database: the dispute, the accepted plan,
+        the plan waiting for the collector, every invoice paused, no letter next run."""
+        dispute = self.env["dunning.dispute"].search([("partner_id", "=", customer.id)])
+        self.assertEqual((dispute.move_ids, dispute.state), (invoices[0], "open"))
+        self.assertEqual(dispute.activity_ids.user_id, self.collector)
+        plans = self.env["dunning.plan"].search(
+            [("partner_id", "=", customer.id)], order="amount_total"
+        )
+        self.assertEqual(len(plans), 2)
+        accepted, to_approve = plans
+        self.assertEqual((accepted.move_ids, accepted.state), (invoices[1], "active"))
+        self.assertEqual(accepted.line_ids.mapped("amount"), [200.0, 200.0, 200.0])
+        self.assertEqual((to_approve.move_ids, to_approve.state), (invoices[2], "draft"))
+        self.assertEqual(to_approve.line_ids.mapped("amount"), [100.0] * 12)
+        activity = to_approve.activity_ids
+        self.assertEqual(activity.user_id, self.collector)
+        self.assertIn("beyond the policy, to approve", activity.summary)
+        self.env.invalidate_all()
+        self.assertEqual(invoices.mapped("dunning_state"), ["paused"] * 3)
+        # Two weeks on, the second level is due (the last day the plan to approve pauses):
+        # the customer who did not answer gets a letter, the one who answered none.
+        later = self.today + timedelta(days=14)
+        with freeze_time(later):
+            run = self.run_dunning(later)
+        self.assertIn(control, run.letter_ids.partner_id)
+        self.assertNotIn(customer, run.letter_ids.partner_id)
+
     def test_customer_disputes_and_agrees_a_plan_in_the_browser(self):
-        tour_customer = self.make_partner("Portal Tour Klant", lang="en_US")
-        tour_customer.dunning_user_id = self.collector
-        letter, invoices = self.sent_letter(tour_customer, amounts=(300.0, 600.0))
+        customer, control, letter, invoices = self.tour_customer()
         self.start_tour(self.link(letter), "smart_dunning_portal_answers")
-        dispute = self.env["dunning.dispute"].search([("partner_id", "=", tour_customer.id)])
-        self.assertEqual(dispute.move_ids, invoices[0])
-        plan = self.env["dunning.plan"].search([("partner_id", "=", tour_customer.id)])
-        self.assertEqual((plan.move_ids, plan.state), (invoices[1], "active"))
-        self.assertEqual(plan.line_ids.mapped("amount"), [200.0, 200.0, 200.0])
-        self.assertEqual(invoices._dunning_is_paused(self.today), invoices)
+        self.assert_answers_recorded(customer, control, invoices)
+
+    def test_portal_user_answers_from_the_portal_home(self):
+        customer, control, _letter, invoices = self.tour_customer()
+        contact = self.env["res.partner"].create(
+            {"name": "Tess Bookkeeper", "parent_id": customer.id, "lang": "en_US"}
+        )
+        self.make_user("portal_tour", "base.group_portal", partner_id=contact.id, lang="en_US")
+        self.start_tour("/my", "smart_dunning_portal_user_answers", login="portal_tour")
+        self.assert_answers_recorded(customer, control, invoices)
+
+
+class TestPortalPhone(PortalCase):
+    browser_size = "375x667"
+
+    def test_the_page_fits_a_phone(self):
+        letter, _invoices = self.sent_letter(amounts=(300.0, 500.0, 12345.67))
+        self.start_tour(self.link(letter), "smart_dunning_portal_phone")
 
 
 class TestPayOnline(PortalCase):
@@ -350,7 +573,15 @@ class TestPortalUser(PortalCase):
             {"name": "Jan Boekhouder", "parent_id": self.customer.id, "lang": "nl_BE"}
         )
         self.make_user("portal_klant", "base.group_portal", partner_id=contact.id, lang="nl_BE")
+        paid_up = self.make_partner("Paid Up Customer")
+        self.make_user("portal_paid_up", "base.group_portal", partner_id=paid_up.id)
+        # the portal home leads to the page only for a customer with open invoices
+        self.authenticate("portal_paid_up", "portal_paid_up")
+        self.assertNotIn('href="/my/dunning"', self.url_open("/my").text)
         self.authenticate("portal_klant", "portal_klant")
+        home = self.url_open("/my").text
+        self.assertIn('href="/my/dunning"', home)
+        self.assertIn("Openstaande facturen en herinneringen", home)
         page = self.url_open("/my/dunning")
         self.assertEqual(page.status_code, 200)
         for invoice in invoices:

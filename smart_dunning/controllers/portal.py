@@ -24,6 +24,8 @@ class DunningPortal(http.Controller):
         # the customer's language, when the site offers it
         if letter.report_lang in request.env["res.lang"]._get_frontend():
             request.update_context(lang=letter.report_lang)
+            # the letter was read before: its messages (rate limit) in that language too
+            letter = letter.with_env(request.env).sudo()
         return {
             "letter": letter,
             "partner": letter.partner_id.commercial_partner_id,
@@ -32,18 +34,8 @@ class DunningPortal(http.Controller):
         }
 
     def _dunning_user_context(self):
-        partner = request.env.user.partner_id.commercial_partner_id
-        letter = (
-            request.env["dunning.letter"]
-            .sudo()
-            .search([("partner_id", "=", partner.id), ("state", "=", "sent")], limit=1)
-        )
-        return {
-            "letter": letter,
-            "partner": partner,
-            "company": letter.company_id or request.env.user.company_id,
-            "base": "/my/dunning",
-        }
+        partner, company, letter = request.env["dunning.letter"]._dunning_portal_user_scope()
+        return {"letter": letter, "partner": partner, "company": company, "base": "/my/dunning"}
 
     def _dunning_render(self, ctx, **extra):
         Letter = request.env["dunning.letter"]

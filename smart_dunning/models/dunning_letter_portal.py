@@ -1,6 +1,7 @@
 """The customer's side of a letter: its pay-by-scan code, its link and what the customer
 answers from the page the link opens (issue #15)."""
 
+import math
 import secrets
 from datetime import timedelta
 
@@ -167,6 +168,28 @@ class DunningLetter(models.Model):
             return self.browse()
         return letter
 
+    @api.model
+    def _dunning_portal_user_scope(self):
+        """``(customer, company, letter)`` of a portal user's page: its commercial partner,
+        the customer's latest sent letter and that letter's company (else the user's)."""
+        partner = self.env.user.partner_id.commercial_partner_id
+        letter = self.sudo().search(
+            [("partner_id", "=", partner.id), ("state", "=", "sent")], limit=1
+        )
+        return partner, letter.company_id or self.env.user.company_id, letter
+
+    @api.model
+    def _dunning_portal_home_count(self):
+        """The open invoices the card of the portal home announces (no card when 0)."""
+        if self.env.user._is_public():
+            return 0
+        partner, company, _letter = self._dunning_portal_user_scope()
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search_count(self._dunning_portal_moves_domain(partner, company))
+        )
+
     def _dunning_portal_check_rate(self):
         """Count a submission; refuse it past the day's limit."""
         self.ensure_one()
@@ -180,16 +203,24 @@ class DunningLetter(models.Model):
         letter.write({"portal_submission_date": today, "portal_submission_count": count + 1})
 
     @api.model
+    def _dunning_portal_moves_domain(self, partner, company):
+        """The invoices the customer's page lists: open posted invoices of that customer
+        in that company."""
+        return (
+            Domain("commercial_partner_id", "=", partner.id)
+            & Domain("company_id", "=", company.id)
+            & Domain("move_type", "=", "out_invoice")
+            & Domain("state", "=", "posted")
+            & Domain("payment_state", "in", OPEN_PAYMENT_STATES)
+        )
+
+    @api.model
     def _dunning_portal_moves(self, partner, company):
         return (
             self.env["account.move"]
             .sudo()
             .search_fetch(
-                Domain("commercial_partner_id", "=", partner.id)
-                & Domain("company_id", "=", company.id)
-                & Domain("move_type", "=", "out_invoice")
-                & Domain("state", "=", "posted")
-                & Domain("payment_state", "in", OPEN_PAYMENT_STATES),
+                self._dunning_portal_moves_domain(partner, company),
                 [
                     "name",
                     "invoice_date",
@@ -362,10 +393,18 @@ class DunningLetter(models.Model):
 
     @api.model
     def _dunning_portal_parse_amount(self, value, currency):
+        text = "".join(str(value or "").split())
+        if "," in text and "." in text:
+            # "1.234,56" or "1,234.56": the last separator is the decimal one
+            thousands = "." if text.rfind(",") > text.rfind(".") else ","
+            text = text.replace(thousands, "")
         try:
-            amount = float(str(value).replace(",", "."))
-        except (TypeError, ValueError):
-            raise UserError(self.env._("Enter a valid amount.")) from None
+            amount = float(text.replace(",", "."))
+        except ValueError:
+            amount = None
+        # "nan" and "inf" are floats for Python, not amounts for a customer
+        if amount is None or not math.isfinite(amount):
+            raise UserError(self.env._("Enter a valid amount."))
         if currency.compare_amounts(amount, 0.0) <= 0:
             raise UserError(self.env._("The amount must be more than zero."))
         return currency.round(amount)
