@@ -86,9 +86,7 @@ class TestHandOver(JudicialCase):
         recovery = letter.fee_line_ids.filtered(lambda fee: fee.kind == "recovery")
         self.assertEqual(recovery.move_id, first | second)
         self.assertAlmostEqual(file.amount_fees, sum(recovery.mapped("amount")))
-        self.assertAlmostEqual(
-            file.amount_total, 2000.0 + file.amount_interest + file.amount_fees
-        )
+        self.assertAlmostEqual(file.amount_total, 2000.0 + file.amount_interest + file.amount_fees)
 
         big_file = self.file_of(big_customer)
         self.assertEqual(big_file.move_ids, big)
@@ -350,15 +348,11 @@ class TestAccess(JudicialCase):
             self.customer.action_dunning_new_judicial_file()
         file = self.file_of(self.customer)
         # the salesperson reads the files of their own customers, never changes them
-        self.assertEqual(
-            self.env["dunning.judicial.file"].with_user(self.seller).search([]), file
-        )
+        self.assertEqual(self.env["dunning.judicial.file"].with_user(self.seller).search([]), file)
         self.assertEqual(file.with_user(self.seller).amount_principal, 1200.0)
         with self.assertRaises(AccessError):
             file.with_user(self.seller).write({"notes": "paid in cash"})
-        self.assertFalse(
-            self.env["dunning.judicial.file"].with_user(self.other_seller).search([])
-        )
+        self.assertFalse(self.env["dunning.judicial.file"].with_user(self.other_seller).search([]))
         # the collector works the file but may not delete it; the manager may
         file.with_user(self.collector).write({"notes": "Bailiff called the customer"})
         file.with_user(self.collector).action_send()
