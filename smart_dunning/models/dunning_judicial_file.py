@@ -117,7 +117,10 @@ class DunningJudicialFile(models.Model):
     outcome = fields.Selection(OUTCOMES, tracking=True, copy=False)
     recovered_amount = fields.Monetary(tracking=True, copy=False)
     costs = fields.Monetary(
-        tracking=True, copy=False, help="What the bailiff or the lawyer charged for the file."
+        string="Costs Charged",
+        tracking=True,
+        copy=False,
+        help="What the bailiff or the lawyer charged for the file.",
     )
     closed_on = fields.Date(readonly=True, copy=False, tracking=True)
     notes = fields.Text()
@@ -422,13 +425,12 @@ class DunningJudicialFile(models.Model):
 
     def action_open_invoices(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Invoices"),
-            "res_model": "account.move",
-            "view_mode": "list,form",
-            "domain": [("id", "in", self.move_ids.ids)],
-        }
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", self.move_ids.ids)]
+        action["context"] = {"create": False}
+        return action
 
     # ------------------------------------------------------------------ CSV
 
