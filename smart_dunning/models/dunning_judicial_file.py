@@ -54,7 +54,7 @@ class DunningJudicialFile(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
+    name = fields.Char(string="File Reference", readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
