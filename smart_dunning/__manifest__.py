@@ -63,6 +63,8 @@
         "views/smart_dunning_menus.xml",
         "views/portal_templates.xml",
         "views/portal_views.xml",
+        "report/dunning_judicial_file_report.xml",
+        "views/dunning_judicial_file_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -21,6 +21,7 @@ from . import (
     dunning_dispute,
     dunning_dispute_reason,
     dunning_fee_scale,
+    dunning_judicial_file,
     dunning_legal_rate,
     dunning_letter,
     dunning_letter_fee,

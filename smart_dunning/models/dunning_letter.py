@@ -907,9 +907,7 @@ class DunningLetter(models.Model):
             letter.move_ids._dunning_write(
                 {"dunning_judicial": True, "dunning_judicial_route": route}
             )
-            handler = (
-                letter.policy_id.bailiff_id if route == "bailiff" else letter.policy_id.lawyer_id
-            )
+            handler = letter.policy_id._dunning_judicial_recipient(route)
             letter.activity_schedule(
                 activity_type_id=todo.id,
                 summary=self.env._(
@@ -920,6 +918,8 @@ class DunningLetter(models.Model):
                 note=note,
                 user_id=(letter.user_id or self.env.user).id,
             )
+        # The judicial file the bailiff or the lawyer receives, one per customer.
+        self.env["dunning.judicial.file"]._dunning_from_letters(self)
         # The customer learns, in a factual letter, who follows the file from now on.
         self.filtered(
             lambda ltr: ltr.level_id.mail_template_id

@@ -174,3 +174,10 @@ class DunningPolicy(models.Model):
         """Return 'bailiff' or 'lawyer' for a debt of ``amount`` in the company currency."""
         self.ensure_one()
         return "lawyer" if amount > self.judicial_threshold else "bailiff"
+
+    def _dunning_judicial_recipient(self, route):
+        """Who receives a judicial file on ``route``: the policy's bailiff or lawyer, else
+        the company's (Collections settings)."""
+        self.ensure_one()
+        own = self.lawyer_id if route == "lawyer" else self.bailiff_id
+        return own or self.company_id._dunning_judicial_recipient(route)

@@ -265,3 +265,23 @@ class ResCompany(models.Model):
         return (users - managers).filtered(
             lambda user: user.active and not user.share and self in user.company_ids
         )
+
+    dunning_bailiff_partner_id = fields.Many2one(
+        "res.partner",
+        string="Bailiff",
+        help="Gerechtsdeurwaarder / huissier de justice who receives the judicial files of "
+        "smaller debts, when the policy names none.",
+    )
+    dunning_lawyer_partner_id = fields.Many2one(
+        "res.partner",
+        string="Lawyer",
+        help="Advocaat / avocat who receives the judicial files of debts above the judicial "
+        "threshold, and of disputed debts, when the policy names none.",
+    )
+
+    def _dunning_judicial_recipient(self, route):
+        """The bailiff or the lawyer of the company for ``route``."""
+        self.ensure_one()
+        if route == "lawyer":
+            return self.dunning_lawyer_partner_id
+        return self.dunning_bailiff_partner_id

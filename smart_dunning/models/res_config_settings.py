@@ -99,3 +99,9 @@ class ResConfigSettings(models.TransientModel):
     dunning_collector_ids = fields.Many2many(
         related="company_id.dunning_collector_ids", readonly=False
     )
+    dunning_bailiff_partner_id = fields.Many2one(
+        related="company_id.dunning_bailiff_partner_id", readonly=False
+    )
+    dunning_lawyer_partner_id = fields.Many2one(
+        related="company_id.dunning_lawyer_partner_id", readonly=False
+    )

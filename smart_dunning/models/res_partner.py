@@ -671,3 +671,32 @@ class ResPartner(models.Model):
         """Quick action: the customer promises to pay its open invoices on a date."""
         self.ensure_one()
         return self.env["dunning.plan.promise"]._action_open(self.commercial_partner_id)
+
+    dunning_judicial_file_count = fields.Integer(
+        string="Number of Judicial Files", compute="_compute_dunning_judicial_file_count"
+    )
+
+    def _compute_dunning_judicial_file_count(self):
+        self._dunning_count("dunning.judicial.file", "dunning_judicial_file_count")
+
+    def action_dunning_open_judicial_files(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "smart_dunning.dunning_judicial_file_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_dunning_new_judicial_file(self):
+        """Hand the customer's overdue invoices over by hand: a judicial file (or the open one
+        gets them), shown."""
+        self.ensure_one()
+        file = self.env["dunning.judicial.file"]._dunning_from_partner(self.commercial_partner_id)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "dunning.judicial.file",
+            "res_id": file.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
