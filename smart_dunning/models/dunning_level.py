@@ -1,5 +1,10 @@
+import re
+
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import is_html_empty
 
 CHANNELS = [
     ("email", "E-mail"),
@@ -7,6 +12,9 @@ CHANNELS = [
     ("call", "Phone call"),
     ("judicial", "Judicial hand-over"),
 ]
+
+# The only placeholders of a level's wording: {{name}}, spaces allowed inside the braces.
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 STAGES = [
     ("first_reminder", "Friendly reminder"),
@@ -105,3 +113,66 @@ class DunningLevel(models.Model):
         if operator in ("in", "not in"):
             return tuple(v for v in value if v), False in value
         return None
+
+    # ------------------------------------------------------------------ wording
+
+    letter_intro = fields.Html(
+        string="Letter Introduction",
+        translate=True,
+        sanitize=True,
+        help="The opening paragraphs of the letter and the e-mail, after the salutation, in "
+        "each language. Empty in a language: the standard text of the level's stage. The "
+        "amounts, the legal mentions and the payment details are always added by the letter "
+        "itself. Placeholders: {{customer}}, {{reference}}, {{date}}, {{total}}, {{pay_by}}.",
+    )
+    letter_closing = fields.Html(
+        string="Letter Closing",
+        translate=True,
+        sanitize=True,
+        help="The closing paragraphs of the letter and the e-mail, after the payment details "
+        "and before the greeting, in each language. Empty in a language: the standard text of "
+        "the level's stage. Same placeholders as the introduction.",
+    )
+
+    def _letter_wording(self, lang, placeholders):
+        """The intro and closing of this level as written in ``lang`` itself, placeholders
+        filled: ``{"intro": Markup or "", "closing": Markup or ""}``.
+
+        No fallback on the English text (Odoo's default for translated fields): a level
+        worded in English and Dutch only must give French customers the standard French
+        text, not the English one. ``placeholders`` maps the fixed names to plain text,
+        escaped here; the HTML itself was sanitized on save and is never evaluated."""
+        if not self:
+            return {"intro": "", "closing": ""}
+        self.ensure_one()
+        wording = {}
+        for name in ("letter_intro", "letter_closing"):
+            stored = self._fields[name]._get_stored_translations(self) or {}
+            html = stored.get(lang) or ""
+            if is_html_empty(html):
+                wording[name[7:]] = ""
+                continue
+            wording[name[7:]] = Markup(
+                PLACEHOLDER.sub(
+                    lambda match: (
+                        escape(placeholders[match[1]])
+                        if match[1] in placeholders
+                        else match[0]
+                    ),
+                    html,
+                )
+            )
+        return wording
+
+    def action_preview_wording(self):
+        """The preview dialog: this level's letter on a real letter, in a chosen language."""
+        self.ensure_one()
+        preview = self.env["dunning.level.preview"].create({"level_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Preview: %(level)s", level=self.display_name),
+            "res_model": "dunning.level.preview",
+            "res_id": preview.id,
+            "view_mode": "form",
+            "target": "new",
+        }
