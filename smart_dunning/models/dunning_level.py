@@ -4,7 +4,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import is_html_empty
+from odoo.tools import html_sanitize, is_html_empty
 
 CHANNELS = [
     ("email", "E-mail"),
@@ -15,6 +15,8 @@ CHANNELS = [
 
 # The only placeholders of a level's wording: {{name}}, spaces allowed inside the braces.
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+WORDING_FIELDS = ("letter_intro", "letter_closing")
 
 STAGES = [
     ("first_reminder", "Friendly reminder"),
@@ -116,23 +118,40 @@ class DunningLevel(models.Model):
 
     # ------------------------------------------------------------------ wording
 
+    # Whole-value translations, sanitized by create/write and again when the letter is
+    # rendered: fields.Html(translate=True, sanitize=True) would translate term by term
+    # (html_translate), and a new Dutch text would then replace the French one with Dutch.
     letter_intro = fields.Html(
         string="Letter Introduction",
         translate=True,
-        sanitize=True,
+        sanitize=False,
         help="The opening paragraphs of the letter and the e-mail, after the salutation, in "
         "each language. Empty in a language: the standard text of the level's stage. The "
         "amounts, the legal mentions and the payment details are always added by the letter "
         "itself. Placeholders: {{customer}}, {{reference}}, {{date}}, {{total}}, {{pay_by}}.",
     )
     letter_closing = fields.Html(
-        string="Letter Closing",
         translate=True,
-        sanitize=True,
+        sanitize=False,
         help="The closing paragraphs of the letter and the e-mail, after the payment details "
         "and before the greeting, in each language. Empty in a language: the standard text of "
         "the level's stage. Same placeholders as the introduction.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._sanitize_wording(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._sanitize_wording(vals))
+
+    @api.model
+    def _sanitize_wording(self, vals):
+        """``vals`` with the intro and closing sanitized as any Html field would be."""
+        return {
+            key: html_sanitize(value) if key in WORDING_FIELDS and value else value
+            for key, value in vals.items()
+        }
 
     def _letter_wording(self, lang, placeholders):
         """The intro and closing of this level as written in ``lang`` itself, placeholders
@@ -146,18 +165,18 @@ class DunningLevel(models.Model):
             return {"intro": "", "closing": ""}
         self.ensure_one()
         wording = {}
-        for name in ("letter_intro", "letter_closing"):
+        for name in WORDING_FIELDS:
             stored = self._fields[name]._get_stored_translations(self) or {}
-            html = stored.get(lang) or ""
+            # Sanitized again: a translation can also come from a .po file or the
+            # translation dialog, which do not go through write().
+            html = html_sanitize(stored.get(lang) or "")
             if is_html_empty(html):
                 wording[name[7:]] = ""
                 continue
             wording[name[7:]] = Markup(
                 PLACEHOLDER.sub(
                     lambda match: (
-                        escape(placeholders[match[1]])
-                        if match[1] in placeholders
-                        else match[0]
+                        escape(placeholders[match[1]]) if match[1] in placeholders else match[0]
                     ),
                     html,
                 )

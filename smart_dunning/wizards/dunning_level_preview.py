@@ -20,7 +20,6 @@ class DunningLevelPreview(models.TransientModel):
     )
     letter_id = fields.Many2one(
         "dunning.letter",
-        string="Letter",
         compute="_compute_letter_id",
         store=True,
         readonly=False,
