@@ -22,6 +22,8 @@ class TestLevelWording(LetterCase):
         self.assertIn("Volgens onze gegevens staan de onderstaande facturen", level.letter_intro)
         self.assertIn("Selon nos données", level.with_context(lang="fr_BE").letter_intro)
         self.assertIn("Our records show", level.with_context(lang="en_US").letter_intro)
+        # The Dutch of the Netherlands (nl_NL.po over nl.po).
+        self.assertIn("Volgens onze administratie", level.with_context(lang="nl_NL").letter_intro)
         judicial = self.b2b_levels.filtered(lambda lvl: lvl.stage == "judicial")
         self.assertFalse(judicial.letter_closing, "the handler's details close it")
 
@@ -58,12 +60,20 @@ class TestLevelWording(LetterCase):
 
         # Emptied in every language: the standard text everywhere.
         self.level.write({"letter_intro": False, "letter_closing": False})
-        french = self.french_letter_again()
+        french = self.letter_again(self.french)
         self.assertIn("Selon nos données", french)
         self.assertIn("Si vous avez déjà payé", french)
 
-    def french_letter_again(self):
-        letter = self.env["dunning.letter"].search([("partner_id", "=", self.french.id)])
+        # Then written in English only: the Dutch customer does not get the English text,
+        # which is what Odoo shows for a translated field without a Dutch value.
+        self.level.with_context(lang="en_US").letter_intro = "<p>Hello from the new team.</p>"
+        self.assertIn("Hello", self.level.with_context(lang="nl_BE").letter_intro)
+        dutch = self.letter_again(self.customer)
+        self.assertIn("Volgens onze gegevens staan de onderstaande facturen nog open", dutch)
+        self.assertNotIn("Hello from the new team", dutch)
+
+    def letter_again(self, partner):
+        letter = self.env["dunning.letter"].search([("partner_id", "=", partner.id)])
         letter.invalidate_recordset(["letter_html"])
         return letter.letter_html
 
