@@ -138,6 +138,12 @@ class TestLevelWording(LetterCase):
         self.assertEqual(preview.letter_id, letter)
         self.assertIn("Deuxième fois, Brouwerij De Kroon.", preview.preview_html)
         self.assertIn("Second rappel", preview.preview_html)
+        # A consumer level, no consumer letter yet: a letter of the company, worded by it.
+        consumer = self.env["dunning.level.preview"].create(
+            {"level_id": self.b2c_levels[1].id, "lang": "fr_BE"}
+        )
+        self.assertEqual(consumer.letter_id, letter)
+        self.assertIn("Nous vous avons déjà écrit", consumer.preview_html)
         # The letter itself keeps its own level's wording.
         self.assertNotIn("Deuxième fois", letter.with_context(lang="fr_BE").letter_html)
 

@@ -11,7 +11,7 @@ class DunningLevelPreview(models.TransientModel):
     _description = "Dunning Level Wording Preview"
 
     level_id = fields.Many2one("dunning.level", required=True, ondelete="cascade")
-    policy_id = fields.Many2one(related="level_id.policy_id")
+    company_id = fields.Many2one(related="level_id.company_id")
     lang = fields.Selection(
         _lang_get,
         string="Language",
@@ -23,9 +23,9 @@ class DunningLevelPreview(models.TransientModel):
         compute="_compute_letter_id",
         store=True,
         readonly=False,
-        domain="[('policy_id', '=', policy_id)]",
+        domain="[('company_id', '=', company_id)]",
         help="The letter whose customer, invoices and amounts the preview shows: the latest "
-        "of this level, else the latest of its policy.",
+        "of this level, else of its policy, else of the company.",
     )
     preview_html = fields.Html(string="Preview", compute="_compute_preview_html", sanitize=False)
 
@@ -38,18 +38,22 @@ class DunningLevelPreview(models.TransientModel):
         letters = self.env["dunning.letter"]
         for preview in self:
             level = preview.level_id
-            preview.letter_id = letters.search(
-                [("level_id", "=", level.id)], order="date desc, id desc", limit=1
-            ) or letters.search(
-                [("policy_id", "=", level.policy_id.id)], order="date desc, id desc", limit=1
-            )
+            for domain in (
+                [("level_id", "=", level.id)],
+                [("policy_id", "=", level.policy_id.id)],
+                [("company_id", "=", level.company_id.id)],
+            ):
+                letter = letters.search(domain, order="date desc, id desc", limit=1)
+                if letter:
+                    break
+            preview.letter_id = letter
 
     @api.depends("level_id", "lang", "letter_id")
     def _compute_preview_html(self):
         for preview in self:
             if not preview.letter_id:
                 preview.preview_html = self.env._(
-                    "No letter of this policy yet: the preview shows a real letter, so run "
+                    "No letter in this company yet: the preview shows a real letter, so run "
                     "the dunning once (the letters stay drafts until they are sent)."
                 )
                 continue
