@@ -1015,11 +1015,13 @@ class DunningLetter(models.Model):
 
     # ------------------------------------------------------------------ letter content
 
-    def _dunning_letter_values(self):
+    def _dunning_letter_values(self, level=None):
         """What the letter templates show, formatted in the language of ``self.env`` (see
-        ``report.smart_dunning.report_dunning_letter``)."""
+        ``report.smart_dunning.report_dunning_letter``); worded as ``level`` when given."""
         self.ensure_one()
-        return self.env["report.smart_dunning.report_dunning_letter"]._letter_values(self)
+        return self.env["report.smart_dunning.report_dunning_letter"]._letter_values(
+            self, level=level
+        )
 
     # ------------------------------------------------------------------ payments
 

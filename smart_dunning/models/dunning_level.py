@@ -1,5 +1,10 @@
+import re
+
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import html_sanitize, is_html_empty
 
 CHANNELS = [
     ("email", "E-mail"),
@@ -7,6 +12,11 @@ CHANNELS = [
     ("call", "Phone call"),
     ("judicial", "Judicial hand-over"),
 ]
+
+# The only placeholders of a level's wording: {{name}}, spaces allowed inside the braces.
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+WORDING_FIELDS = ("letter_intro", "letter_closing")
 
 STAGES = [
     ("first_reminder", "Friendly reminder"),
@@ -105,3 +115,83 @@ class DunningLevel(models.Model):
         if operator in ("in", "not in"):
             return tuple(v for v in value if v), False in value
         return None
+
+    # ------------------------------------------------------------------ wording
+
+    # Whole-value translations, sanitized by create/write and again when the letter is
+    # rendered: fields.Html(translate=True, sanitize=True) would translate term by term
+    # (html_translate), and a new Dutch text would then replace the French one with Dutch.
+    letter_intro = fields.Html(
+        string="Letter Introduction",
+        translate=True,
+        sanitize=False,
+        help="The opening paragraphs of the letter and the e-mail, after the salutation, in "
+        "each language. Empty in a language: the standard text of the level's stage. The "
+        "amounts, the legal mentions and the payment details are always added by the letter "
+        "itself. Placeholders: {{customer}}, {{reference}}, {{date}}, {{total}}, {{pay_by}}.",
+    )
+    letter_closing = fields.Html(
+        translate=True,
+        sanitize=False,
+        help="The closing paragraphs of the letter and the e-mail, after the payment details "
+        "and before the greeting, in each language. Empty in a language: the standard text of "
+        "the level's stage. Same placeholders as the introduction.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._sanitize_wording(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._sanitize_wording(vals))
+
+    @api.model
+    def _sanitize_wording(self, vals):
+        """``vals`` with the intro and closing sanitized as any Html field would be."""
+        return {
+            key: html_sanitize(value) if key in WORDING_FIELDS and value else value
+            for key, value in vals.items()
+        }
+
+    def _letter_wording(self, lang, placeholders):
+        """The intro and closing of this level as written in ``lang`` itself, placeholders
+        filled: ``{"intro": Markup or "", "closing": Markup or ""}``.
+
+        No fallback on the English text (Odoo's default for translated fields): a level
+        worded in English and Dutch only must give French customers the standard French
+        text, not the English one. ``placeholders`` maps the fixed names to plain text,
+        escaped here; the HTML itself was sanitized on save and is never evaluated."""
+        if not self:
+            return {"intro": "", "closing": ""}
+        self.ensure_one()
+        wording = {}
+        for name in WORDING_FIELDS:
+            stored = self._fields[name]._get_stored_translations(self) or {}
+            # Sanitized again: a translation can also come from a .po file or the
+            # translation dialog, which do not go through write().
+            html = html_sanitize(stored.get(lang) or "")
+            if is_html_empty(html):
+                wording[name[7:]] = ""
+                continue
+            wording[name[7:]] = Markup(
+                PLACEHOLDER.sub(
+                    lambda match: (
+                        escape(placeholders[match[1]]) if match[1] in placeholders else match[0]
+                    ),
+                    html,
+                )
+            )
+        return wording
+
+    def action_preview_wording(self):
+        """The preview dialog: this level's letter on a real letter, in a chosen language."""
+        self.ensure_one()
+        preview = self.env["dunning.level.preview"].create({"level_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Preview: %(level)s", level=self.display_name),
+            "res_model": "dunning.level.preview",
+            "res_id": preview.id,
+            "view_mode": "form",
+            "target": "new",
+        }

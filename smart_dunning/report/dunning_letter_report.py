@@ -49,9 +49,13 @@ class ReportDunningLetter(models.AbstractModel):
         }
 
     @api.model
-    def _letter_values(self, letter):
-        """What the letter templates show, formatted in the language of ``letter.env``."""
+    def _letter_values(self, letter, level=None):
+        """What the letter templates show, formatted in the language of ``letter.env``.
+
+        ``level`` words the letter as another level would (the level form's preview); by
+        default the letter's own level."""
         env, currency, company = letter.env, letter.currency_id, letter.company_id
+        level = level or letter.level_id
 
         def money(amount):
             return format_amount(env, amount, currency)
@@ -76,8 +80,8 @@ class ReportDunningLetter(models.AbstractModel):
         outside_eu = bool(country) and country not in env.ref("base.europe").country_ids
         basis = dict(letter.fee_line_ids._fields["basis"]._description_selection(env))
         kinds = dict(letter.fee_line_ids._fields["kind"]._description_selection(env))
-        return {
-            "stage": letter.level_id.stage,
+        values = {
+            "stage": level.stage,
             "regime": regime,
             "consumer": regime in ("be_b2c", "nl_b2c"),
             # Formal letters greet without the name in French ("Madame, Monsieur,"), and the
@@ -149,3 +153,17 @@ class ReportDunningLetter(models.AbstractModel):
             "service_email": company.dunning_service_email or company.email or "",
             "signature": letter.user_id.name or company.name,
         }
+        # The level's own intro and closing, when written in this language; the legal
+        # mentions, amounts and payment details stay in the template, outside them.
+        wording = level._letter_wording(
+            env.lang or "en_US",
+            {
+                "customer": letter.partner_id.name or "",
+                "reference": letter.name or "",
+                "date": values["date"],
+                "total": values["total"],
+                "pay_by": values["pay_by"],
+            },
+        )
+        values.update(intro=wording["intro"], closing=wording["closing"])
+        return values

@@ -4,5 +4,6 @@ from . import (
     dunning_callcentre_export,
     dunning_callcentre_import,
     dunning_dispute_fix,
+    dunning_level_preview,
     dunning_plan_promise,
 )
