@@ -5,4 +5,5 @@ from . import (
     dunning_callcentre_import,
     dunning_dispute_fix,
     dunning_plan_promise,
+    dunning_term_move,
 )
