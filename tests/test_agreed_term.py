@@ -147,7 +147,6 @@ class TestMoveDueDates(AgreedTermCase):
         self.assertEqual(self.receivable_dates(self.inv_a), [d("2026-03-17")])
         self.assertEqual((self.inv_a.amount_residual, self.inv_a.payment_state), (700.0, "partial"))
 
-
     def test_locked_period_keeps_its_lines(self):
         halves = self.env["account.payment.term"].create(
             {
@@ -216,7 +215,9 @@ class TestWarningAtPosting(AgreedTermCase):
         self.assertNotIn("Posted despite", "".join(agreed.message_ids.mapped("body")))
         # the customer's term was changed since (not in a call): nothing agreed to compare with
         self.customer.property_payment_term_id = self.term_30
-        self.assertFalse(self.draft(self.env.ref("account.account_payment_term_15days")).dunning_term_warning)
+        self.assertFalse(
+            self.draft(self.env.ref("account.account_payment_term_15days")).dunning_term_warning
+        )
 
 
 class TestWhoMovesDueDates(AgreedTermCase):
@@ -266,7 +267,12 @@ class TestCallCentreAgreement(CallcentreCase):
         activity = call.term_activity_id
         self.assertEqual(
             (activity.res_model, activity.res_id, activity.user_id, activity.activity_type_id),
-            ("res.partner", self.customer.id, self.collector, self.env.ref("mail.mail_activity_data_todo")),
+            (
+                "res.partner",
+                self.customer.id,
+                self.collector,
+                self.env.ref("mail.mail_activity_data_todo"),
+            ),
         )
         self.assertEqual(activity.summary, "Move due dates to the agreed term?")
         self.assertIn(f"#{call.id}", activity.note, "links to the call")
