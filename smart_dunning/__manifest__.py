@@ -54,6 +54,7 @@
         "wizards/dunning_callcentre_export_views.xml",
         "wizards/dunning_callcentre_import_views.xml",
         "wizards/dunning_level_preview_views.xml",
+        "wizards/dunning_term_move_views.xml",
         "views/dunning_worklist_views.xml",
         "views/dunning_assignment_rule_views.xml",
         "views/dunning_partner_status_views.xml",

@@ -248,7 +248,13 @@ class TestLogCall(WorklistCase):
         term_30 = self.env.ref("account.account_payment_term_30days")
         term_45 = self.env.ref("account.account_payment_term_45days")
         self.customer.property_payment_term_id = term_30
-        call = self.log_call(self.customer, "payment_term", payment_term_id=term_45.id)
+        # the invoice keeps its due date (moving it: tests/test_agreed_term.py)
+        call = self.log_call(
+            self.customer,
+            "payment_term",
+            payment_term_id=term_45.id,
+            term_move_ids=[Command.clear()],
+        )
         self.assertEqual(call.payment_term_id, term_45)
         self.assertEqual(self.customer.property_payment_term_id, term_45)
         body = self.customer.message_ids[0].body

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..lib import data_check
 from ..lib.dunning_schedule import next_step
@@ -393,7 +393,9 @@ class AccountMove(models.Model):
             codes = move.dunning_data_errors.split(",") if move.dunning_data_errors else []
             move.dunning_data_error_text = "\n".join(move._dunning_data_error_lines(codes)) or False
 
-    @api.depends("dunning_data_errors", "partner_id", "ref", "company_id")
+    @api.depends(
+        "dunning_data_errors", "partner_id", "ref", "company_id", "invoice_payment_term_id"
+    )
     def _compute_alerts(self):
         # Only adds dependencies: the alert itself comes from _get_alerts.
         return super()._compute_alerts()
@@ -601,8 +603,12 @@ class AccountMove(models.Model):
         }
         if blocked:
             raise UserError(self._dunning_block_message(blocked))
+        term_warnings = {
+            move: move.dunning_term_warning for move in self.filtered("dunning_term_warning")
+        }
         posted = super()._post(soft=soft)
         (checked & posted)._dunning_store_data_errors(problems, posting=True)
+        posted._dunning_log_term_warnings(term_warnings)
         return posted
 
     def button_draft(self):
@@ -711,6 +717,11 @@ class AccountMove(models.Model):
                         errors=errors,
                     ),
                 }
+        if self.dunning_term_warning:
+            alerts["smart_dunning_term"] = {
+                "level": "warning",
+                "message": self.dunning_term_warning,
+            }
         return alerts
 
     def action_dunning_check_data(self):
@@ -866,3 +877,86 @@ class AccountMove(models.Model):
             Markup("<li>%s</li>") % line for line in self._dunning_data_error_lines(codes)
         )
         return Markup("<p>%s</p><ul>%s</ul>") % (title, items)
+
+    # ------------------------------------------------------------------ agreed payment term
+
+    # Declared here, with its methods, to keep the agreed-term feature in one place.
+    dunning_term_warning = fields.Char(
+        string="Agreed Term Warning",
+        compute="_compute_dunning_term_warning",
+        help="Set on a draft customer invoice whose payment term differs from the one agreed "
+        "with the customer in the latest call that agreed on a term. Posting is not blocked.",
+    )
+
+    @api.depends(
+        "move_type", "state", "invoice_payment_term_id", "commercial_partner_id", "company_id"
+    )
+    def _compute_dunning_term_warning(self):
+        drafts = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "draft")
+        agreed = drafts._dunning_agreed_terms()
+        for move in self:
+            warning = False
+            found = move in drafts and agreed.get(
+                (move.commercial_partner_id.id, move.company_id.id)
+            )
+            if found and move.invoice_payment_term_id != found[0]:
+                term, call_date = found
+                warning = self.env._(
+                    "%(customer)s agreed to the payment term %(agreed)s on %(date)s, and this "
+                    "invoice has %(term)s. Check the payment term before posting.",
+                    customer=move.commercial_partner_id.display_name,
+                    agreed=term.display_name,
+                    date=format_date(self.env, call_date),
+                    term=move.invoice_payment_term_id.display_name or self.env._("no payment term"),
+                )
+            move.dunning_term_warning = warning
+
+    def _dunning_agreed_terms(self):
+        """``{(customer id, company id): (term, call date)}``: the term agreed in the latest
+        call that agreed on one about each customer of ``self`` in the invoice's company, while
+        it is still the customer's payment term there (one query for all)."""
+        keys = {
+            (move.commercial_partner_id.id, move.company_id.id)
+            for move in self
+            if move.commercial_partner_id and move.company_id
+        }
+        if not keys:
+            return {}
+        Call = self.env["dunning.call"]
+        Call.flush_model(["partner_id", "company_id", "outcome", "date", "payment_term_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT ON (partner_id, company_id)
+                          partner_id, company_id, payment_term_id, date
+                     FROM dunning_call
+                    WHERE outcome = 'payment_term' AND payment_term_id IS NOT NULL
+                      AND partner_id IN %s
+                 ORDER BY partner_id, company_id, date DESC, id DESC""",
+                tuple({partner_id for partner_id, _company in keys}),
+            )
+        )
+        rows = [row for row in rows if (row[0], row[1]) in keys]
+        # the customers' current terms, read in one go per company
+        Partner = self.env["res.partner"].sudo()
+        current = {}
+        for company_id in {row[1] for row in rows}:
+            partners = Partner.browse({row[0] for row in rows if row[1] == company_id})
+            for partner in partners.with_company(company_id):
+                current[partner.id, company_id] = partner.property_payment_term_id.id
+        Term = self.env["account.payment.term"]
+        return {
+            (partner_id, company_id): (Term.browse(term_id), call_date.date())
+            for partner_id, company_id, term_id, call_date in rows
+            if current[partner_id, company_id] == term_id
+        }
+
+    def _dunning_log_term_warnings(self, warnings):
+        """A note on each posted invoice that was posted despite the agreed-term warning."""
+        notes = {
+            move.id: Markup("<p>%s</p>")
+            % self.env._("Posted despite the warning: %(warning)s", warning=warnings[move])
+            for move in self
+            if move in warnings
+        }
+        if notes:
+            self.browse(list(notes)).sudo()._message_log_batch(notes)

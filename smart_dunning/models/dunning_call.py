@@ -5,8 +5,11 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Command
+from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_date
+
+from ..lib.open_invoice import open_invoice_domain
+from .dunning_dispute import PAUSING_STATES
 
 CALL_OUTCOMES = [
     ("reached", "Reached"),
@@ -504,3 +507,184 @@ class DunningCall(models.Model):
         if self.note:
             parts.append(self.note)
         return Markup("<br/>").join(parts)
+
+    # ------------------------------------------------------------------ agreed payment term
+
+    @api.model
+    def _dunning_term_candidates(self, partner, company):
+        """The open invoices of the customer in ``company`` whose due dates an agreed term
+        moves by default: not handed over, not in an open dispute."""
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                open_invoice_domain()
+                & Domain("commercial_partner_id", "=", partner.id)
+                & Domain("company_id", "=", company.id)
+                & Domain("dunning_judicial", "!=", True)
+                & ~Domain("dunning_dispute_ids", "any", Domain("state", "in", PAUSING_STATES)),
+                order="invoice_date_due, id",
+            )
+        )
+
+    def _dunning_move_due_dates(self, moves):
+        """Recompute the due dates of ``moves`` from their invoice date with the payment term
+        agreed in this call, and set that term on them (the receivable lines' maturities, which
+        dunning reads, follow). Each invoice gets a note with its old and new due date.
+
+        Odoo refuses a new term on a posted invoice through the form; its own synchronisation
+        of the payment-term lines does the work here. A partly paid invoice is only moved to
+        a term of one instalment (its paid line is not split): the others are skipped with a
+        note. Returns ``{invoice: reason}`` of the invoices skipped."""
+        self.ensure_one()
+        if not (self.env.su or self.env.user.has_group("smart_dunning.group_dunning_user")):
+            raise AccessError(
+                self.env._("Only collections users may move the due dates of invoices.")
+            )
+        call = self.sudo()
+        term = call.payment_term_id
+        if call.outcome != "payment_term" or not term:
+            raise UserError(
+                self.env._("Only a call that agreed on a payment term can move due dates.")
+            )
+        moves = moves.sudo()
+        wrong = moves - moves.filtered_domain(
+            open_invoice_domain()
+            & Domain("commercial_partner_id", "=", call.partner_id.id)
+            & Domain("company_id", "=", call.company_id.id)
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(invoices)s: only open invoices of %(customer)s can move to the agreed "
+                    "payment term.",
+                    invoices=", ".join(wrong.mapped("display_name")),
+                    customer=call.partner_id.display_name,
+                )
+            )
+        skipped = {}
+        for move in moves.filtered("dunning_judicial"):
+            skipped[move] = self.env._(
+                "Handed over to a bailiff or a lawyer: the due date stays as in the file."
+            )
+        if len(term.line_ids) > 1:
+            for move in moves.filtered(lambda m: m.payment_state == "partial"):
+                skipped[move] = self.env._(
+                    "Partly paid, and the payment term %(term)s has several instalments: the "
+                    "due date stays as it was.",
+                    term=term.display_name,
+                )
+        for move in moves.filtered(lambda m: m not in skipped):
+            terms = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
+            if len(terms) != len(term.line_ids) and (
+                move.inalterable_hash
+                or move.date <= move.company_id._get_user_fiscal_lock_date(move.journal_id)
+            ):
+                # another number of instalments rewrites the amounts of the receivable lines
+                skipped[move] = self.env._(
+                    "Secured or in a locked period, and the payment term %(term)s has another "
+                    "number of instalments: its receivable lines cannot be split again.",
+                    term=term.display_name,
+                )
+        to_move = moves.filtered(lambda m: m not in skipped and m.invoice_payment_term_id != term)
+        old_dates = {move: move.invoice_date_due for move in to_move}
+        # One write for all: Odoo recomputes each invoice's payment-term lines from its date.
+        to_move.with_context(skip_readonly_check=True).write({"invoice_payment_term_id": term.id})
+        customer = call.partner_id.display_name
+        agreed_on = format_date(self.env, call.date.date())
+        bodies = {}
+        for move in to_move:
+            bodies[move.id] = self.env._(
+                "Due date moved from %(old)s to %(new)s: payment term %(term)s agreed with "
+                "%(customer)s on %(date)s (call %(call)s).",
+                old=format_date(self.env, old_dates[move]),
+                new=format_date(self.env, move.invoice_date_due),
+                term=term.display_name,
+                customer=customer,
+                date=agreed_on,
+                call=f"#{call.id}",
+            )
+        for move, reason in skipped.items():
+            bodies[move.id] = self.env._(
+                "Due date not moved to the payment term %(term)s agreed with %(customer)s on "
+                "%(date)s (call %(call)s): %(reason)s",
+                term=term.display_name,
+                customer=customer,
+                date=agreed_on,
+                call=f"#{call.id}",
+                reason=reason,
+            )
+        moves.browse(bodies)._message_log_batch(bodies)
+        return {move.with_env(self.env): reason for move, reason in skipped.items()}
+
+    def _dunning_ask_to_move_due_dates(self):
+        """A call-centre agreement cannot choose the invoices: the customer's collector (or
+        whoever imported the calls) gets a to-do on the customer, linking to the call, whose
+        Move Due Dates button does it."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for call in self.sudo().filtered(
+            lambda c: c.outcome == "payment_term" and c.payment_term_id
+        ):
+            if not call._dunning_term_candidates(call.partner_id, call.company_id):
+                continue
+            activity = call.partner_id.activity_schedule(
+                activity_type_id=todo.id,
+                summary=self.env._("Move due dates to the agreed term?"),
+                note=Markup("<p>%s</p>")
+                % self.env._(
+                    "%(customer)s agreed to the payment term %(term)s with the call centre. "
+                    "Open the call %(call)s and choose, with Move Due Dates, the open invoices "
+                    "that follow the new term.",
+                    customer=call.partner_id.display_name,
+                    term=call.payment_term_id.display_name,
+                    call=call._get_html_link(title=f"#{call.id}"),
+                ),
+                user_id=(call.partner_id.dunning_user_id or self.env.user).id,
+            )
+            call.term_activity_id = activity
+
+    def action_dunning_move_due_dates(self):
+        """The step of the Log Call wizard that moves due dates, for a call already logged."""
+        self.ensure_one()
+        if not self.env.user.has_group("smart_dunning.group_dunning_user"):
+            raise AccessError(
+                self.env._("Only collections users may move the due dates of invoices.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Move Due Dates"),
+            "res_model": "dunning.term.move",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_call_id": self.id},
+        }
+
+    def _dunning_skipped_notification(self, skipped):
+        """Close the wizard; say which invoices kept their due date, and why."""
+        close = {"type": "ir.actions.act_window_close"}
+        if not skipped:
+            return close
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Some due dates were not moved"),
+                "message": "\n".join(
+                    f"{move.sudo().display_name}: {reason}" for move, reason in skipped.items()
+                ),
+                "type": "warning",
+                "sticky": True,
+                "next": close,
+            },
+        }
+
+    term_activity_id = fields.Many2one(
+        "mail.activity",
+        string="Due Dates To-Do",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The collector's to-do to move the customer's due dates to the term agreed with "
+        "the call centre; done when they are moved.",
+    )

@@ -6,4 +6,5 @@ from . import (
     dunning_dispute_fix,
     dunning_level_preview,
     dunning_plan_promise,
+    dunning_term_move,
 )

@@ -67,6 +67,21 @@ class DunningCallLog(models.TransientModel):
         default="outgoing",
     )
     duration = fields.Float(string="Duration (min)")
+    term_move_ids = fields.Many2many(
+        "account.move",
+        "dunning_call_log_term_move_rel",
+        "wizard_id",
+        "move_id",
+        string="Invoices to Move to the New Term",
+        compute="_compute_term_move_ids",
+        store=True,
+        readonly=False,
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'), "
+        "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
+        help="Their due dates are recomputed from their invoice dates with the new payment "
+        "term. By default all open invoices, except those in dispute or handed over.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -179,6 +194,18 @@ class DunningCallLog(models.TransientModel):
                 wizard.company_id
             ).property_payment_term_id.sudo(False)
 
+    @api.depends("outcome", "partner_id", "company_id")
+    def _compute_term_move_ids(self):
+        Call = self.env["dunning.call"]
+        for wizard in self:
+            moves = self.env["account.move"]
+            # only collections users agree on terms (and only they may read every invoice)
+            if wizard.outcome == "payment_term" and wizard.partner_id and wizard.is_collector:
+                moves = Call._dunning_term_candidates(
+                    wizard.partner_id.commercial_partner_id, wizard.company_id
+                )
+            wizard.term_move_ids = moves
+
     def _compute_is_collector(self):
         self.is_collector = self.env.user.has_group("smart_dunning.group_dunning_user")
 
@@ -227,7 +254,7 @@ class DunningCallLog(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.env["dunning.call"]._dunning_log_calls(
+        call = self.env["dunning.call"]._dunning_log_calls(
             [
                 {
                     "partner": self.partner_id.commercial_partner_id,
@@ -247,4 +274,7 @@ class DunningCallLog(models.TransientModel):
                 }
             ]
         )
-        return {"type": "ir.actions.act_window_close"}
+        skipped = {}
+        if self.outcome == "payment_term" and self.term_move_ids:
+            skipped = call._dunning_move_due_dates(self.term_move_ids)
+        return call._dunning_skipped_notification(skipped)
