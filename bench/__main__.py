@@ -17,6 +17,9 @@ print    --db NAME [--letters 500] [--baseline 10]
                                                 sent, rendered and merged in batches
 portal   --db NAME [--invoices 200]              the customer's page behind a reminder's link,
                                                 for 1 and N open invoices, over HTTP
+reports  --db NAME [--target NAME_reports] [--calls 200000] [--no-fill]
+                                                copy NAME, add calls, promises, disputes and
+                                                targets, time each management report
 load     --db NAME [--minutes 5] [--faults]     Odoo with 4 workers on a copy: 20 users over
                                                 JSON-RPC while the daily cron runs
 """
@@ -315,6 +318,28 @@ def cmd_load(args):
     print(json.dumps({"load": run(args, copy_db)}, indent=2))
 
 
+def cmd_reports(args):
+    from .reports import fill, measure
+
+    target = args.target or f"{args.db}_reports"
+    if target != args.db:
+        copy_db(args.db, target)
+    if not args.no_fill:
+        # the copy gets this checkout's smart_dunning (the reports' tables and columns)
+        odoo_bin("-d", target, "-u", "smart_dunning")
+    env = env_for(target)
+    try:
+        counts = {} if args.no_fill else fill(env, args.calls)
+        env.cr.commit()
+        result = {"data": counts, "reports": measure(env)}
+    finally:
+        env.cr.close()
+    print(json.dumps({"reports": result}, indent=2))
+    if args.drop:
+        admin_query(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(
         prog="make bench ARGS=",
@@ -364,6 +389,12 @@ def main():
     portal = sub.add_parser("portal")
     portal.add_argument("--db", default="smart_dunning_bench")
     portal.add_argument("--invoices", type=int, default=200)
+    rep = sub.add_parser("reports")
+    rep.add_argument("--db", default="smart_dunning_bench")
+    rep.add_argument("--target", help="database to build (default: NAME_reports)")
+    rep.add_argument("--calls", type=int, default=200000)
+    rep.add_argument("--drop", action="store_true", help="drop the copy when done")
+    rep.add_argument("--no-fill", action="store_true", help="measure again, add nothing")
     load = sub.add_parser("load")
     load.add_argument("--db", default="smart_dunning_bench")
     load.add_argument("--minutes", type=float, default=5.0)
@@ -398,6 +429,7 @@ def main():
         "load": cmd_load,
         "print": cmd_print,
         "portal": cmd_portal,
+        "reports": cmd_reports,
     }
     commands[args.command](args)
 

@@ -68,16 +68,22 @@ class TestCallStatistics(DunningCase):
             {self.sofie: 200 / 3, self.karim: 50.0},
         )
 
-    def test_the_report_is_for_managers(self):
-        # the menu sits under Reporting, which only collections managers see
+    def test_collectors_see_the_call_statistics(self):
+        # the menu sits under Reporting, where collectors see the call reports but not the
+        # credit manager's (aged receivables)
         menu = self.env.ref("smart_dunning.menu_report_calls")
         reporting = self.env.ref("smart_dunning.menu_reporting")
+        aging = self.env.ref("smart_dunning.menu_report_aging")
         self.assertEqual(menu.parent_id, reporting)
         Menu = self.env["ir.ui.menu"]
-        self.assertNotIn(reporting.id, Menu.with_user(self.sofie)._visible_menu_ids())
+        visible = Menu.with_user(self.sofie)._visible_menu_ids()
+        self.assertIn(reporting.id, visible)
+        self.assertIn(menu.id, visible)
+        self.assertNotIn(aging.id, visible)
         manager = self.make_user(
             "st_manager", "base.group_user,smart_dunning.group_dunning_manager", name="Mgr"
         )
         visible = Menu.with_user(manager)._visible_menu_ids()
         self.assertIn(reporting.id, visible)
         self.assertIn(menu.id, visible)
+        self.assertIn(aging.id, visible)

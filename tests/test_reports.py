@@ -312,8 +312,13 @@ class TestReportAccess(ReportCase):
         menu = self.env.ref("smart_dunning.menu_reporting")
         manager = self.make_user("manager_report", "smart_dunning.group_dunning_manager")
         Menu = self.env["ir.ui.menu"]
+        aging = self.env.ref("smart_dunning.menu_report_aging")
         self.assertIn(menu.id, Menu.with_user(manager)._visible_menu_ids())
-        self.assertNotIn(menu.id, Menu.with_user(self.collector)._visible_menu_ids())
+        self.assertIn(aging.id, Menu.with_user(manager)._visible_menu_ids())
+        # collectors see the call statistics under Reporting (#17), not the credit manager's
+        # reports
+        self.assertIn(menu.id, Menu.with_user(self.collector)._visible_menu_ids())
+        self.assertNotIn(aging.id, Menu.with_user(self.collector)._visible_menu_ids())
         status = self.env.ref("smart_dunning.menu_my_customers_status")
         self.assertIn(status.id, Menu.with_user(self.sales_1)._visible_menu_ids())
 

@@ -32,6 +32,8 @@ from . import (
     dunning_policy,
     dunning_policy_portal,
     dunning_run,
+    dunning_sales_target,
+    dunning_weekly_summary,
     dunning_worklist,
     ir_actions_report,
     ir_module_module,

@@ -609,6 +609,7 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         (checked & posted)._dunning_store_data_errors(problems, posting=True)
         posted._dunning_log_term_warnings(term_warnings)
+        (checked & posted)._dunning_store_posted_data_errors(problems)
         return posted
 
     def button_draft(self):
@@ -960,3 +961,28 @@ class AccountMove(models.Model):
         }
         if notes:
             self.browse(list(notes)).sudo()._message_log_batch(notes)
+
+    # ------------------------------------------------------------------ data errors at posting
+
+    # What was wrong when the invoice was posted, kept when the data is corrected since (the
+    # monthly report of invoices posted with data errors counts it).
+    dunning_posted_data_errors = fields.Char(
+        string="Data Errors at Posting",
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
+        help="The problem codes found in the customer data when the invoice was last posted; "
+        "unlike Data Error Codes, they stay when the data is corrected.",
+    )
+
+    def _dunning_store_posted_data_errors(self, problems):
+        """Keep the codes found at posting (``{invoice: [codes]}``) on the invoices of
+        ``self``, a write per distinct value."""
+        groups = {}
+        for move in self:
+            value = ",".join(problems.get(move, [])) or False
+            if value != (move.dunning_posted_data_errors or False):
+                groups.setdefault(value, []).append(move.id)
+        for value, ids in groups.items():
+            # sudo: as the current codes, whoever posts
+            self.browse(ids).sudo()._dunning_write({"dunning_posted_data_errors": value})

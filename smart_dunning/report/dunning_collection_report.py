@@ -112,8 +112,10 @@ class DunningCollectionReport(models.Model):
                AND pay.move_type = 'entry'
                AND pay.state = 'posted'
                AND pay.journal_id IS DISTINCT FROM c.currency_exchange_journal_id
-               -- A shortfall written off (bank charges) was not collected.
-               AND NOT (pay.origin_payment_id IS NULL AND pay.statement_line_id IS NULL
+               -- A shortfall written off (bank charges) was not collected (the account
+               -- first: without one, the lines of every entry are not searched).
+               AND NOT (c.dunning_writeoff_account_id IS NOT NULL
+                        AND pay.origin_payment_id IS NULL AND pay.statement_line_id IS NULL
                         AND EXISTS (SELECT 1 FROM account_move_line wo
                                      WHERE wo.move_id = pay.id
                                        AND wo.account_id = c.dunning_writeoff_account_id))
