@@ -81,10 +81,10 @@ def measure(env, run, letters, baseline):
     started = time.monotonic()
     batches = 0
     # What the cron does, one committed transaction per batch.
-    while run._dunning_print_batch():
+    while run._print_batch():
         env.cr.commit()
         batches += 1
-    run._dunning_print_finish()
+    run._print_finish()
     env.cr.commit()
     seconds = time.monotonic() - started
     reader = ir_actions_report.PdfReader(io.BytesIO(run.print_attachment_id.raw))
@@ -107,7 +107,7 @@ def measure(env, run, letters, baseline):
         Report = env["ir.actions.report"].with_context(report_pdf_no_attachment=True)
         started = time.monotonic()
         for letter in sample:
-            Report._render_qweb_pdf(letter._dunning_report(), letter.ids)
+            Report._render_qweb_pdf(letter._report(), letter.ids)
         per_letter = (time.monotonic() - started) / len(sample)
         result["one_call_per_letter"] = {
             "letters": len(sample),

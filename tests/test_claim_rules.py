@@ -315,7 +315,7 @@ class TestRegularSupply(FeeCase):
             [("reminder", 15.0)],
         )
         # Inside its waiting period it would still claim the fee of the first one, no more.
-        second._dunning_update_fees(as_of=d("2025-12-20"))
+        second._update_fees(as_of=d("2025-12-20"))
         self.assertEqual([(f.kind, f.amount) for f in second.fee_line_ids], [("reminder", 7.5)])
 
     def test_four_invoices_in_one_letter(self):

@@ -56,7 +56,7 @@ class TestEnterpriseNumber(FeeCase):
         letter = self.first_reminder()
         self.assertEqual(letter.state, "draft")
         self.company.company_registry = False
-        letter._dunning_send_each()
+        letter._send_each()
         self.assertEqual(
             (letter.state, letter.approval_reason, letter.sent_date),
             ("to_approve", "legal_mention", False),

@@ -79,7 +79,7 @@ class TestScales(DunningCase):
         self.assertScale("dunning_fee_scale_be_b2c_reminder", [(10, 7.5), (5000, 7.5)])
 
     def test_scale_validity(self):
-        scales = self.env["dunning.fee.scale"]._dunning_scales(["be_b2c_lump_sum"])
+        scales = self.env["dunning.fee.scale"]._scales(["be_b2c_lump_sum"])
         self.assertFalse(scales["be_b2c_lump_sum"]._on(d("2023-08-31")), "Book XIX starts 1/9/2023")
         self.assertTrue(scales["be_b2c_lump_sum"]._on(d("2023-09-01")))
 
@@ -107,7 +107,7 @@ class TestScales(DunningCase):
 
 class TestRates(DunningCase):
     def periods(self, kind):
-        return self.env["dunning.legal.rate"]._dunning_periods([kind])[kind]
+        return self.env["dunning.legal.rate"]._periods([kind])[kind]
 
     def test_shipped_rates(self):
         be = {f: r for f, _t, r in self.periods("be_late_payment")}
@@ -340,9 +340,9 @@ class TestBelgianConsumers(FeeCase):
         second = self.letter_on("2026-03-22", self.consumer)
         self.assertFalse(second.is_first_reminder)
         self.assertFalse(second.fee_line_ids, "inside the waiting period: no cost at all")
-        second._dunning_update_fees(as_of=d("2026-03-25"))
+        second._update_fees(as_of=d("2026-03-25"))
         self.assertFalse(second.fee_line_ids, "last day of the waiting period")
-        second._dunning_update_fees(as_of=d("2026-03-26"))
+        second._update_fees(as_of=d("2026-03-26"))
         self.assertEqual(
             self.fees(second),
             [
@@ -383,7 +383,7 @@ class TestBelgianConsumers(FeeCase):
         second = self.letter_on("2026-03-27", self.consumer)
         for contract, expected in ((12.0, 10.5), (8.0, 8.0)):
             self.policy_b2c.contract_interest_rate = contract
-            second._dunning_update_fees()
+            second._update_fees()
             self.assertEqual(
                 second.fee_line_ids.filtered(lambda f: f.kind == "interest").rate, expected
             )
@@ -565,5 +565,5 @@ class TestRunScales(FeeCase):
         self.assertEqual(business[4], 1300.0 + business[2] + business[3])
         self.assertTrue(consumer[5])
         self.assertGreater(consumer[7], 0.0)
-        letters._dunning_update_fees()
+        letters._update_fees()
         self.assertEqual(claims(), inserted)

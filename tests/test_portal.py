@@ -95,7 +95,7 @@ class TestQrCode(PortalCase):
         # the PDF carries the code itself, inline
         html = (
             self.env["ir.actions.report"]
-            ._render_qweb_html(letter._dunning_report(), letter.ids)[0]
+            ._render_qweb_html(letter._report(), letter.ids)[0]
             .decode()
         )
         self.assertIn('class="o_dunning_pay_qr"', html)
@@ -207,7 +207,7 @@ class TestCustomerPage(PortalCase):
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
-            Letter._dunning_portal_values(self.customer, self.company, letter)
+            Letter._portal_values(self.customer, self.company, letter)
             return self.env.cr.sql_log_count - before
 
         count()  # the user and the company in the cache, as on any page
@@ -439,10 +439,10 @@ class TestValidationMessages(PortalCase):
         Letter = self.env["dunning.letter"]
         eur = self.company.currency_id
         for typed in ("1.234,56", "1,234.56", "1 234,56", "1234.56", " 1234,56 "):
-            self.assertEqual(Letter._dunning_portal_parse_amount(typed, eur), 1234.56, typed)
+            self.assertEqual(Letter._portal_parse_amount(typed, eur), 1234.56, typed)
         for typed in ("nan", "inf", "-inf", "", "12,34,5x"):
             with self.assertRaisesRegex(UserError, "Enter a valid amount"):
-                Letter._dunning_portal_parse_amount(typed, eur)
+                Letter._portal_parse_amount(typed, eur)
 
     def assert_refused(self, letter, customer, data, message, reset_rate=True):
         def made():

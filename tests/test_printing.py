@@ -255,17 +255,17 @@ class TestBackgroundPrinting(PrintCase):
             letters.action_print_postal_run()
             # The first batch commits...
             self.assertTrue(
-                run.with_context(force_report_rendering=True)._dunning_print_batch(batch_size=2)
+                run.with_context(force_report_rendering=True)._print_batch(batch_size=2)
             )
             self.assertEqual((run.print_state, run.print_done), ("printing", 2))
             # ...the worker dies while rendering the second one: that transaction is lost.
             Letter = type(self.env["dunning.letter"])
             with (
-                patch.object(Letter, "_dunning_ensure_pdfs", side_effect=MemoryError),
+                patch.object(Letter, "_ensure_pdfs", side_effect=MemoryError),
                 self.assertRaises(MemoryError),
                 self.env.cr.savepoint(),
             ):
-                run._dunning_print_batch(batch_size=2)
+                run._print_batch(batch_size=2)
             self.env.invalidate_all()
             self.assertEqual(run.print_done, 2)
             self.assertEqual(letters.filtered("print_pending"), letters[2:])
@@ -321,7 +321,7 @@ class TestBackgroundPrinting(PrintCase):
             patch.object(ir_actions_report, "wkhtmltopdf_patched", return_value=False),
             patch.object(ir_actions_report.base_report, "_run_wkhtmltopdf", counting),
         ):
-            documents = letters.with_context(force_report_rendering=True)._dunning_render_pdfs()
+            documents = letters.with_context(force_report_rendering=True)._render_pdfs()
         self.assertEqual(len(calls), min(os.cpu_count() or 1, 4))
         self.assertEqual(set(documents), set(letters.ids))
         for letter in letters:

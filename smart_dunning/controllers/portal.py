@@ -18,7 +18,7 @@ class DunningPortal(http.Controller):
     # ------------------------------------------------------------------ access
 
     def _dunning_token_context(self, letter_id, token):
-        letter = request.env["dunning.letter"]._dunning_portal_letter(letter_id, token)
+        letter = request.env["dunning.letter"]._portal_letter(letter_id, token)
         if not letter:
             return None
         # the customer's language, when the site offers it
@@ -34,12 +34,12 @@ class DunningPortal(http.Controller):
         }
 
     def _dunning_user_context(self):
-        partner, company, letter = request.env["dunning.letter"]._dunning_portal_user_scope()
+        partner, company, letter = request.env["dunning.letter"]._portal_user_scope()
         return {"letter": letter, "partner": partner, "company": company, "base": "/my/dunning"}
 
     def _dunning_render(self, ctx, **extra):
         Letter = request.env["dunning.letter"]
-        values = Letter._dunning_portal_values(ctx["partner"], ctx["company"], ctx["letter"])
+        values = Letter._portal_values(ctx["partner"], ctx["company"], ctx["letter"])
         form = extra.pop("form", {})
         move_ids = form.get("move_ids") or []
         values.update(
@@ -89,7 +89,7 @@ class DunningPortal(http.Controller):
         ctx = self._dunning_context(letter_id, token)
         partner, company = ctx["partner"], ctx["company"]
         if what in ("invoice", "pay"):
-            moves = request.env["dunning.letter"]._dunning_portal_moves(partner, company)
+            moves = request.env["dunning.letter"]._portal_moves(partner, company)
             move = moves.filtered(lambda m: m.id == res_id)
             if not move:
                 raise NotFound()
@@ -117,7 +117,7 @@ class DunningPortal(http.Controller):
             )
             if not letter:
                 raise NotFound()
-            return self._dunning_pdf_response(letter._dunning_pdf(), letter.name)
+            return self._dunning_pdf_response(letter._pdf(), letter.name)
         raise NotFound()
 
     def _dunning_context(self, letter_id, token):
@@ -163,11 +163,9 @@ class DunningPortal(http.Controller):
         try:
             if letter:
                 # counted even when the answer is refused: a script guessing gets nowhere
-                letter._dunning_portal_check_rate()
+                letter._portal_check_rate()
             if answer == "plan" and not post.get("confirm"):
-                _moves, schedule, accepted, why = Letter._dunning_portal_schedule(
-                    partner, company, post
-                )
+                _moves, schedule, accepted, why = Letter._portal_schedule(partner, company, post)
                 currency = _moves[:1].currency_id
                 return self._dunning_render(
                     ctx,
@@ -186,13 +184,13 @@ class DunningPortal(http.Controller):
             # a refused answer leaves no partial record behind
             with request.env.cr.savepoint():
                 if answer == "dispute":
-                    Letter._dunning_portal_dispute(partner, company, post, attachment, letter)
+                    Letter._portal_dispute(partner, company, post, attachment, letter)
                     message = request.env._("Thank you: we received your dispute.")
                 elif answer == "promise":
-                    Letter._dunning_portal_promise(partner, company, post)
+                    Letter._portal_promise(partner, company, post)
                     message = request.env._("Thank you: we noted your promise to pay.")
                 elif answer == "plan":
-                    plan = Letter._dunning_portal_plan(partner, company, post)
+                    plan = Letter._portal_plan(partner, company, post)
                     message = (
                         request.env._("Your payment plan is accepted.")
                         if plan.state == "active"
@@ -202,7 +200,7 @@ class DunningPortal(http.Controller):
                         )
                     )
                 else:
-                    Letter._dunning_portal_paid(partner, company, post, attachment)
+                    Letter._portal_paid(partner, company, post, attachment)
                     message = request.env._(
                         "Thank you: we will match your payment and send no reminder meanwhile."
                     )

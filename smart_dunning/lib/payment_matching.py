@@ -35,7 +35,7 @@ def find_documents(env, payments):
     found = {}
     rest = dict(payments)
     for model in ("dunning.plan", "dunning.letter"):
-        for key, document in env[model]._dunning_find_by_references(rest).items():
+        for key, document in env[model]._find_by_references(rest).items():
             found[key] = (document, document.partner_id)
             del rest[key]
     found.update(_find_invoices(env, rest))
@@ -111,7 +111,7 @@ def reconcile_document(document, credit_lines):
     notes it on its chatter, invoices show the payment themselves."""
     if document._name == "account.move":
         return bool(reconcile_with_invoices(document, credit_lines))
-    return document._dunning_reconcile(credit_lines)
+    return document._reconcile(credit_lines)
 
 
 def pick_by_reference(records, payments, candidates):

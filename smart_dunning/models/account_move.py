@@ -650,7 +650,7 @@ class AccountMove(models.Model):
                 lines.filtered(lambda ln, m=move: ln.move_id == m).letter_id
                 | fees.filtered(lambda f, m=move: f.move_id == m).letter_id
                 | credited.filtered(lambda ltr, m=move: m in ltr.credit_move_ids)
-            ).filtered(lambda ltr: ltr._dunning_is_evidence()) | fee_letters.filtered(
+            ).filtered(lambda ltr: ltr._is_evidence()) | fee_letters.filtered(
                 lambda ltr, m=move: ltr.fee_move_id == m
             )
             documents = (

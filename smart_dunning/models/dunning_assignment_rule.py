@@ -77,7 +77,7 @@ class DunningAssignmentRule(models.Model):
         )
 
     @api.model
-    def _dunning_assign(self, company, amounts):
+    def _assign(self, company, amounts):
         """Give a collector to the customers of ``amounts`` ({customer: overdue amount in
         company currency}) that have none; returns {customer: collector}."""
         partners = (

@@ -128,11 +128,11 @@ class DunningCall(models.Model):
                     "directly."
                 )
             )
-        self._dunning_mark_first_contacts(vals_list)
+        self._mark_first_contacts(vals_list)
         return super().create(vals_list)
 
     @api.model
-    def _dunning_mark_first_contacts(self, vals_list):
+    def _mark_first_contacts(self, vals_list):
         """``first_contact`` on the first call of each customer in its company: no call about
         them was logged before (one query for the whole batch)."""
         company_id = self.env.company.id
@@ -194,7 +194,7 @@ class DunningCall(models.Model):
     # ------------------------------------------------------------------ logging calls
 
     @api.model
-    def _dunning_wrong_numbers(self, phones):
+    def _wrong_numbers(self, phones):
         """The numbers among ``phones`` whose latest call was a wrong number."""
         phones = tuple({phone for phone in phones if phone})
         if not phones:
@@ -227,7 +227,7 @@ class DunningCall(models.Model):
         Everything is checked first: a refused entry changes nothing.
         """
         for entry in entries:
-            self._dunning_check_entry(entry)
+            self._check_entry(entry)
             if (entry.get("duration") or 0) < 0:
                 raise UserError(self.env._("A call cannot last less than zero minutes."))
         vals_list, old_terms = [], {}
@@ -256,7 +256,7 @@ class DunningCall(models.Model):
             if entry.get("date"):
                 vals["date"] = entry["date"]
             if entry["outcome"] == "promise":
-                vals["plan_id"] = self._dunning_make_promise(entry, company).id
+                vals["plan_id"] = self._make_promise(entry, company).id
             elif entry["outcome"] == "dispute":
                 vals["dispute_id"] = (
                     self.env["dunning.dispute"]
@@ -280,14 +280,14 @@ class DunningCall(models.Model):
         # Checked above, entry by entry (salespeople: their own customers, and they may not
         # read invoices): the calls are created as superuser, the one way to create them.
         calls = self.sudo().create(vals_list).sudo(False)
-        calls._dunning_close_call_letters()
+        calls._close_call_letters()
         calls._dunning_log_on_documents(
             {calls[index].id: term for index, term in old_terms.items()}
         )
         return calls
 
     @api.model
-    def _dunning_check_entry(self, entry):
+    def _check_entry(self, entry):
         partner, outcome = entry["partner"], entry["outcome"]
         moves = entry["moves"].sudo()
         if outcome not in dict(CALL_OUTCOMES):
@@ -369,7 +369,7 @@ class DunningCall(models.Model):
                 )
 
     @api.model
-    def _dunning_make_promise(self, entry, company):
+    def _make_promise(self, entry, company):
         """A confirmed promise to pay the invoices' open amount on the promised date, made by
         the same wizard as the "Promise to Pay" button, so it reads the same everywhere."""
         action = (
@@ -387,7 +387,7 @@ class DunningCall(models.Model):
         )
         return self.env["dunning.plan"].browse(action["res_id"])
 
-    def _dunning_close_call_letters(self):
+    def _close_call_letters(self):
         """Link each call to the call letter of its invoices, and mark that letter's call
         done: a letter still to send is sent (the call was made), its call activity is done."""
         moves = self.sudo().move_ids
@@ -511,7 +511,7 @@ class DunningCall(models.Model):
     # ------------------------------------------------------------------ agreed payment term
 
     @api.model
-    def _dunning_term_candidates(self, partner, company):
+    def _term_candidates(self, partner, company):
         """The open invoices of the customer in ``company`` whose due dates an agreed term
         moves by default: not handed over, not in an open dispute."""
         return (
@@ -617,7 +617,7 @@ class DunningCall(models.Model):
         moves.browse(bodies)._message_log_batch(bodies)
         return {move.with_env(self.env): reason for move, reason in skipped.items()}
 
-    def _dunning_ask_to_move_due_dates(self):
+    def _ask_to_move_due_dates(self):
         """A call-centre agreement cannot choose the invoices: the customer's collector (or
         whoever imported the calls) gets a to-do on the customer, linking to the call, whose
         Move Due Dates button does it."""
@@ -625,7 +625,7 @@ class DunningCall(models.Model):
         for call in self.sudo().filtered(
             lambda c: c.outcome == "payment_term" and c.payment_term_id
         ):
-            if not call._dunning_term_candidates(call.partner_id, call.company_id):
+            if not call._term_candidates(call.partner_id, call.company_id):
                 continue
             activity = call.partner_id.activity_schedule(
                 activity_type_id=todo.id,
@@ -660,7 +660,7 @@ class DunningCall(models.Model):
             "context": {"default_call_id": self.id},
         }
 
-    def _dunning_skipped_notification(self, skipped):
+    def _skipped_notification(self, skipped):
         """Close the wizard; say which invoices kept their due date, and why."""
         close = {"type": "ir.actions.act_window_close"}
         if not skipped:

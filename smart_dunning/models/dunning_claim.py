@@ -2,7 +2,7 @@
 legal regime of its policy (docs/LEGAL.md §3 to §8).
 
 It reads, and never writes: a run computes the claims of letters it has not inserted yet, and
-a stored letter writes its own claim (``dunning.letter._dunning_update_fees()``).
+a stored letter writes its own claim (``dunning.letter._update_fees()``).
 """
 
 import dataclasses
@@ -277,12 +277,8 @@ class DunningClaim(models.AbstractModel):
                 (fee.kind, fee.move_id.id, set(fee.letter_id.move_ids.ids), fee.amount)
                 for fee in invoiced
             ],
-            "rates": self.env["dunning.legal.rate"]._dunning_periods(
-                [kind for kind, _label in RATE_KINDS]
-            ),
-            "scales": self.env["dunning.fee.scale"]._dunning_scales(
-                [kind for kind, _label in SCALE_KINDS]
-            ),
+            "rates": self.env["dunning.legal.rate"]._periods([kind for kind, _label in RATE_KINDS]),
+            "scales": self.env["dunning.fee.scale"]._scales([kind for kind, _label in SCALE_KINDS]),
             # looked up once per batch, not once per invoice:
             "scale_on": {},  # (kind, day) -> (Money, minimum, maximum, bands) or None
             "fx": {},  # (from, to, company, day) -> conversion rate

@@ -94,7 +94,7 @@ class DunningCollectorWorkload(models.Model):
         )
 
     @api.model
-    def _dunning_open_worklist(self):
+    def _open_worklist(self):
         return self.env["ir.actions.act_window"]._for_xml_id(
             "smart_dunning.dunning_worklist_action"
         )
@@ -102,6 +102,6 @@ class DunningCollectorWorkload(models.Model):
     def action_open_worklist(self):
         """Today's worklist of this collector."""
         self.ensure_one()
-        action = self._dunning_open_worklist()
+        action = self._open_worklist()
         action["context"] = {"search_default_user_id": self.user_id.id}
         return action

@@ -167,7 +167,7 @@ class DunningDispute(models.Model):
             disputes = super(DunningDispute, self.sudo()).create(vals_list).sudo(False)
             disputes.check_access("create")
         disputes._subscribe_people()
-        disputes._dunning_start_clock()
+        disputes._start_clock()
         disputes._log_on_invoices(
             {
                 dispute.id: self.env._(
@@ -397,7 +397,7 @@ class DunningDispute(models.Model):
         )
         return overdue if (operator == "=") == value else ~overdue
 
-    def _dunning_start_clock(self):
+    def _start_clock(self):
         """A dispute opened without a deadline gets its reason's days; the salesperson, who
         knows the customer, gets an activity to help settle it."""
         todo = self.env.ref("mail.mail_activity_data_todo")

@@ -64,7 +64,7 @@ class DunningFeeScale(models.Model):
         return scale_amount(self._bands(), base, self.minimum, self.maximum)
 
     @api.model
-    def _dunning_scales(self, kinds):
+    def _scales(self, kinds):
         """``{kind: scales}`` of the given kinds, with their bands, in two queries."""
         scales = self.search_fetch(
             [("kind", "in", list(kinds))],

@@ -155,7 +155,7 @@ class DunningJudicialFile(models.Model):
     # ------------------------------------------------------------------ creation
 
     @api.model
-    def _dunning_from_letters(self, letters):
+    def _from_letters(self, letters):
         """The files of the customers that ``letters`` (judicial level, just sent) hand over:
         one per customer, company and currency; an open file of that customer gets the new
         invoices instead of a second file."""
@@ -196,11 +196,11 @@ class DunningJudicialFile(models.Model):
                 }
             )
         created = self.create(to_create)
-        created._dunning_update_claim()
+        created._update_claim()
         return files | created
 
     @api.model
-    def _dunning_from_partner(self, partner, company=None):
+    def _from_partner(self, partner, company=None):
         """A file opened by hand for ``partner``: its overdue open invoices in ``company``
         not handed over yet are handed over with it."""
         company = company or self.env.company
@@ -254,7 +254,7 @@ class DunningJudicialFile(models.Model):
                     "move_ids": [fields.Command.set(moves.ids)],
                 }
             )
-            file._dunning_update_claim()
+            file._update_claim()
         moves._dunning_write({"dunning_judicial": True, "dunning_judicial_route": route})
         return file
 
@@ -270,7 +270,7 @@ class DunningJudicialFile(models.Model):
                 vals["route"] = "lawyer"
                 vals["recipient_id"] = letters[0].policy_id._dunning_judicial_recipient("lawyer").id
         self.write(vals)
-        self._dunning_update_claim()
+        self._update_claim()
         if new_moves:
             self.message_post(
                 body=self.env._(
@@ -281,7 +281,7 @@ class DunningJudicialFile(models.Model):
 
     # ------------------------------------------------------------------ claim
 
-    def _dunning_claim_rows(self):
+    def _claim_rows(self):
         """The claim of the file, line by line with its legal basis, as ``dunning.letter.fee``
         values: the frozen claim of the hand-over letters for their invoices, and the claim
         engine's on the file's date for the invoices handed over by hand."""
@@ -301,7 +301,7 @@ class DunningJudicialFile(models.Model):
                     "amount": fee.amount,
                 }
             )
-        others = self._dunning_moves_without_letter()
+        others = self._moves_without_letter()
         if others:
             policy = self.partner_id.with_company(self.company_id)._dunning_effective_policy()
             if policy:
@@ -331,16 +331,16 @@ class DunningJudicialFile(models.Model):
                 ]
         return rows
 
-    def _dunning_moves_without_letter(self):
+    def _moves_without_letter(self):
         self.ensure_one()
         return self.move_ids - self.letter_ids.move_ids
 
-    def _dunning_update_claim(self):
+    def _update_claim(self):
         """Principal, interest and fees of the files, from their hand-over letters and the
         claim engine (never computed a second way)."""
         for file in self:
-            rows = file._dunning_claim_rows()
-            others = file._dunning_moves_without_letter()
+            rows = file._claim_rows()
+            others = file._moves_without_letter()
             currency = file.currency_id
             file.write(
                 {
@@ -375,10 +375,10 @@ class DunningJudicialFile(models.Model):
         today = fields.Date.context_today(self)
         self.write({"state": "sent", "sent_on": today})
         for file in self:
-            file._dunning_attach_dossier()
+            file._attach_dossier()
         return True
 
-    def _dunning_attach_dossier(self):
+    def _attach_dossier(self):
         self.ensure_one()
         report = self.env.ref("smart_dunning.action_report_dunning_judicial_file")
         pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(report, self.ids)
@@ -444,7 +444,7 @@ class DunningJudicialFile(models.Model):
             else f"judicial_files_{fields.Date.context_today(self).isoformat()}.csv"
         )
         attachment = self.env["ir.attachment"].create(
-            {"name": name, "raw": self._dunning_csv(), "mimetype": "text/csv"}
+            {"name": name, "raw": self._csv(), "mimetype": "text/csv"}
         )
         return {
             "type": "ir.actions.act_url",
@@ -452,7 +452,7 @@ class DunningJudicialFile(models.Model):
             "target": "self",
         }
 
-    def _dunning_csv(self):
+    def _csv(self):
         """The bytes of the CSV: ``;``, UTF-8, decimal point, ISO dates, one row per
         invoice."""
         out = io.StringIO()
@@ -465,13 +465,13 @@ class DunningJudicialFile(models.Model):
     def _dunning_csv_rows(self):
         """One dict per invoice of the files. A fee claimed for a letter as a whole (a
         consumer's lump sum, the WIK costs) is on the row of the file's oldest invoice."""
-        last_letters = self._dunning_last_letters()
+        last_letters = self._last_letters()
         rows = []
         for file in self:
             partner = file.partner_id
             moves = file.move_ids.sorted(lambda m: (m.invoice_date_due or m.date, m.id))
             interest, fees = defaultdict(float), defaultdict(float)
-            for claim in file._dunning_claim_rows():
+            for claim in file._claim_rows():
                 move_id = claim["move_id"] or moves[:1].id
                 target = interest if claim["kind"] == "interest" else fees
                 target[move_id] += claim["amount"]
@@ -515,7 +515,7 @@ class DunningJudicialFile(models.Model):
                 )
         return rows
 
-    def _dunning_last_letters(self):
+    def _last_letters(self):
         """``{invoice id: the last letter sent to the customer about it}``, in one query,
         the judicial hand-over included."""
         lines = self.env["dunning.letter.line"].search_fetch(
@@ -530,11 +530,11 @@ class DunningJudicialFile(models.Model):
 
     # ------------------------------------------------------------------ dossier
 
-    def _dunning_report_lang(self):
+    def _report_lang(self):
         """The dossier is for the bailiff or the lawyer: in their language."""
         self.ensure_one()
         return self.recipient_id.lang or self.company_id.partner_id.lang or self.env.lang or "en_US"
 
-    def _dunning_dossier_values(self):
+    def _dossier_values(self):
         """What the dossier PDF shows, formatted in the language of ``self.env``."""
         return self.env["report.smart_dunning.report_dunning_judicial_file"]._file_values(self)

@@ -51,7 +51,7 @@ class DunningLegalRate(models.Model):
                 )
 
     @api.model
-    def _dunning_periods(self, kinds):
+    def _periods(self, kinds):
         """``{kind: [(date_from, date_to, rate)]}`` for the given kinds, in one query."""
         periods = {kind: [] for kind in kinds}
         for rate in self.search_fetch(

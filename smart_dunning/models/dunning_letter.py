@@ -412,7 +412,7 @@ class DunningLetter(models.Model):
                 )
             )
 
-    def _dunning_is_evidence(self):
+    def _is_evidence(self):
         """Whether the letter's content is what the customer received: its invoices and fee
         lines may then no longer change or disappear."""
         self.ensure_one()
@@ -440,14 +440,14 @@ class DunningLetter(models.Model):
         letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
         if len(letters) > 1:
             # Each e-mail renders its PDF: several letters go to the background job.
-            return letters._dunning_queue()
+            return letters._queue()
         letters._dunning_send(raise_missing_rate=True)
         return True
 
     def action_update_fees(self):
         """Compute the fees and interest again, e.g. after an admin added a missing rate."""
         self._check_collector()
-        self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))._dunning_update_fees(
+        self.filtered(lambda ltr: ltr.state in ("draft", "to_approve"))._update_fees(
             raise_missing_rate=True
         )
         return True
@@ -461,7 +461,7 @@ class DunningLetter(models.Model):
     def action_preview(self):
         """The letter as the customer will read it, without sending anything."""
         self.ensure_one()
-        action = self._dunning_report().report_action(self, config=False)
+        action = self._report().report_action(self, config=False)
         action["report_type"] = "qweb-html"
         return action
 
@@ -481,7 +481,7 @@ class DunningLetter(models.Model):
         letters.filtered(lambda ltr: ltr.state == "to_approve").action_approve()
         # Rendering takes about a second a letter: the job sends and prints them in the
         # background, and the run shows its progress.
-        return letters._dunning_queue()
+        return letters._queue()
 
     def action_resend(self):
         """Send sent letters again: the e-mail once more, the paper letter as it went out."""
@@ -497,22 +497,22 @@ class DunningLetter(models.Model):
             }
         )
         if papers:
-            return papers._dunning_download(self.env._("Letters sent again.pdf"))
+            return papers._download(self.env._("Letters sent again.pdf"))
         return True
 
-    def _dunning_report(self):
+    def _report(self):
         self.ensure_one()
         return self.level_id.report_id or self.env.ref("smart_dunning.action_report_dunning_letter")
 
-    def _dunning_pdf(self):
+    def _pdf(self):
         """One PDF of all these sent letters, each as it went out (its stored PDF)."""
-        pdfs = self._dunning_ensure_pdfs()
+        pdfs = self._ensure_pdfs()
         documents = [pdfs[ltr.id].raw for ltr in self]
         return documents[0] if len(documents) == 1 else merge_pdf(documents)
 
-    def _dunning_download(self, name):
+    def _download(self, name):
         attachment = self.env["ir.attachment"].create(
-            {"name": name, "raw": self._dunning_pdf(), "mimetype": "application/pdf"}
+            {"name": name, "raw": self._pdf(), "mimetype": "application/pdf"}
         )
         return {
             "type": "ir.actions.act_url",
@@ -562,7 +562,7 @@ class DunningLetter(models.Model):
         ).unlink()
         return self - empty - covered
 
-    def _dunning_update_fees(self, as_of=None, raise_missing_rate=False):
+    def _update_fees(self, as_of=None, raise_missing_rate=False):
         """Compute the claim of each letter on ``as_of`` (default: its date).
 
         A letter whose period has no known rate or scale claims nothing and goes back to the
@@ -603,10 +603,10 @@ class DunningLetter(models.Model):
         sent_date = sent_date or fields.Date.context_today(self)
         # The claim is the one of the day the letter leaves; a letter sent again after a
         # mail failure keeps the claim its fee invoice already booked.
-        letters -= letters.filtered(lambda ltr: not ltr.fee_move_id)._dunning_update_fees(
+        letters -= letters.filtered(lambda ltr: not ltr.fee_move_id)._update_fees(
             sent_date, raise_missing_rate
         )
-        letters -= letters._dunning_hold_legal(raise_missing_rate)
+        letters -= letters._hold_legal(raise_missing_rate)
         # The letter is dated the day it leaves, also in the e-mail rendered below; the error
         # of an earlier attempt goes.
         letters.write({"sent_date": sent_date, "mail_failure_reason": False})
@@ -624,10 +624,10 @@ class DunningLetter(models.Model):
         letters = letters.filtered(lambda ltr: ltr.state == "draft" and not ltr.mail_failure_reason)
         # The next level counts from this day (the invoices' "last reminder").
         letters.write({"state": "sent"})
-        letters._dunning_invoice_fees()
+        letters._invoice_fees()
         letters._log_on_documents()
 
-    def _dunning_invoice_fees(self):
+    def _invoice_fees(self):
         """Book the fees and interest of letters whose policy invoices them on a separate
         invoice per letter, with the policy's product and income account. The customer's
         invoices are never changed; what earlier fee invoices booked is deducted."""
@@ -681,7 +681,7 @@ class DunningLetter(models.Model):
 
     def _send_email(self):
         no_address = self.filtered(lambda ltr: not (ltr.contact_id or ltr.partner_id).email)
-        no_address._dunning_mail_failed(self.env._("The customer has no e-mail address."))
+        no_address._mail_failed(self.env._("The customer has no e-mail address."))
         # An address that already bounced would bounce again: the collector checks it first.
         bounced = (self - no_address).filtered(
             lambda ltr: (ltr.contact_id or ltr.partner_id).dunning_email_suspect
@@ -689,18 +689,18 @@ class DunningLetter(models.Model):
         for email, letters in bounced.grouped(
             lambda ltr: (ltr.contact_id or ltr.partner_id).email
         ).items():
-            letters._dunning_mail_failed(
+            letters._mail_failed(
                 self.env._(
                     "An earlier e-mail to %(email)s bounced: nothing was sent to it.", email=email
                 )
             )
-        (self - no_address - bounced)._dunning_post_email()
+        (self - no_address - bounced)._post_email()
 
-    def _dunning_post_email(self):
+    def _post_email(self):
         default = self.env.ref(
             "smart_dunning.mail_template_dunning_letter", raise_if_not_found=False
         )
-        attachments = self._dunning_mail_attachments()
+        attachments = self._mail_attachments()
         for letter in self:
             template = letter.level_id.mail_template_id or default
             if not template:
@@ -716,15 +716,15 @@ class DunningLetter(models.Model):
                 attachment_ids=[fields.Command.set(attachments[letter.id])],
             )
 
-    def _dunning_mail_attachments(self):
+    def _mail_attachments(self):
         """``{letter id: attachment ids}`` that go with each letter's e-mail: the letter's PDF
         and, when the company wants it, the PDF of each invoice it lists ("I never received
         that invoice"). A letter sent again keeps the PDF it first went out with; invoices
         keep the PDF Odoo stored when they were sent (``invoice_pdf_report_id``), made here
         as Odoo makes it when they have none."""
-        pdfs = self.filtered(lambda ltr: ltr.state == "sent")._dunning_stored_pdfs()
+        pdfs = self.filtered(lambda ltr: ltr.state == "sent")._stored_pdfs()
         fresh = self.filtered(lambda ltr: ltr.id not in pdfs)
-        pdfs.update(fresh._dunning_store_pdfs(fresh._dunning_render_pdfs()))
+        pdfs.update(fresh._store_pdfs(fresh._render_pdfs()))
         with_invoices = self.filtered("company_id.dunning_attach_invoices")
         invoices = with_invoices.move_ids.sudo()
         missing = invoices.filtered(lambda move: not move.invoice_pdf_report_id)
@@ -746,7 +746,7 @@ class DunningLetter(models.Model):
             result[letter.id] = ids
         return result
 
-    def _dunning_stored_pdfs(self):
+    def _stored_pdfs(self):
         """``{letter id: attachment}``: the latest PDF stored for each of these letters."""
         stored = {}
         attachments = (
@@ -754,18 +754,18 @@ class DunningLetter(models.Model):
             .sudo()
             .search([("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id desc")
         )
-        names = {ltr.id: {ltr._dunning_pdf_name(), ltr._dunning_pdf_name("html")} for ltr in self}
+        names = {ltr.id: {ltr._pdf_name(), ltr._pdf_name("html")} for ltr in self}
         for attachment in attachments:
             if attachment.name in names[attachment.res_id]:
                 stored.setdefault(attachment.res_id, attachment)
         return stored
 
-    def _dunning_pdf_name(self, extension="pdf"):
+    def _pdf_name(self, extension="pdf"):
         """The name of the letter's stored PDF, the one its report finds again."""
         self.ensure_one()
         return f"{self.name.replace('/', '_')}.{extension}"
 
-    def _dunning_store_pdfs(self, documents):
+    def _store_pdfs(self, documents):
         """Store ``{letter id: (content, format)}`` as each letter's attachment; returns
         ``{letter id: attachment}``."""
         letters = self.browse(list(documents))
@@ -775,7 +775,7 @@ class DunningLetter(models.Model):
             .create(
                 [
                     {
-                        "name": letter._dunning_pdf_name(documents[letter.id][1]),
+                        "name": letter._pdf_name(documents[letter.id][1]),
                         "raw": documents[letter.id][0],
                         "res_model": self._name,
                         "res_id": letter.id,
@@ -789,28 +789,28 @@ class DunningLetter(models.Model):
         )
         return {attachment.res_id: attachment for attachment in attachments}
 
-    def _dunning_render_each(self):
+    def _render_each(self):
         """``{letter id: (content, format)}``: each letter rendered on its own PDF (HTML in
         tests that do not force the rendering, as Odoo's reports)."""
         Report = self.env["ir.actions.report"].sudo()
         documents = {}
         for letter in self:
             content, kind = Report.with_context(report_pdf_no_attachment=True)._render_qweb_pdf(
-                letter._dunning_report(), letter.ids
+                letter._report(), letter.ids
             )
             documents[letter.id] = (content, kind)
         return documents
 
-    def _dunning_render_pdfs(self):
+    def _render_pdfs(self):
         """``{letter id: (content, format)}``, rendered with as few wkhtmltopdf calls as
         possible: one call for many letters with a patched Qt (Odoo splits the PDF), else
         one document of many letters per CPU, the processes side by side, split again on the
         letters' references (see :mod:`.ir_actions_report`)."""
         Report = self.env["ir.actions.report"].sudo()
         if len(self) < 2 or Report._dunning_html_fallback():
-            return self._dunning_render_each()
+            return self._render_each()
         documents = {}
-        for report, letters in self.grouped(lambda ltr: ltr._dunning_report()).items():
+        for report, letters in self.grouped(lambda ltr: ltr._report()).items():
             if wkhtmltopdf_patched():
                 documents.update(Report._dunning_render_patched(report, letters))
             else:
@@ -818,19 +818,19 @@ class DunningLetter(models.Model):
         missing = self.filtered(lambda ltr: ltr.id not in documents)
         if missing:
             _logger.info("dunning letters %s rendered one by one", missing.ids)
-            documents.update(missing._dunning_render_each())
+            documents.update(missing._render_each())
         return documents
 
-    def _dunning_ensure_pdfs(self):
+    def _ensure_pdfs(self):
         """``{letter id: attachment}``: the stored PDF of each of these sent letters, rendered
         now for those that have none."""
-        pdfs = self._dunning_stored_pdfs()
+        pdfs = self._stored_pdfs()
         missing = self.filtered(lambda ltr: ltr.id not in pdfs)
         if missing:
-            pdfs.update(missing._dunning_store_pdfs(missing._dunning_render_pdfs()))
+            pdfs.update(missing._store_pdfs(missing._render_pdfs()))
         return pdfs
 
-    def _dunning_send_batch(self):
+    def _send_batch(self):
         """Send these letters together; when that fails, letter by letter, so that one
         letter's problem keeps only that letter back."""
         try:
@@ -841,9 +841,9 @@ class DunningLetter(models.Model):
         # Whatever the batch raises, each letter is tried on its own below.
         except Exception:  # pylint: disable=broad-exception-caught
             _logger.info("dunning letters %s: batch failed, sent one by one", self.ids)
-            self._dunning_send_each()
+            self._send_each()
 
-    def _dunning_queue(self):
+    def _queue(self):
         """Give the letters to the background job of their run (the latest of their
         company), which sends them and prints the paper ones; returns the notification."""
         letters = self.filtered(lambda ltr: not ltr.print_pending)
@@ -853,7 +853,7 @@ class DunningLetter(models.Model):
             )
             if not run:
                 raise UserError(self.env._("Start a dunning run before printing letters."))
-            run._dunning_queue_letters(company_letters)
+            run._queue_letters(company_letters)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -919,15 +919,15 @@ class DunningLetter(models.Model):
                 user_id=(letter.user_id or self.env.user).id,
             )
         # The judicial file the bailiff or the lawyer receives, one per customer.
-        self.env["dunning.judicial.file"]._dunning_from_letters(self)
+        self.env["dunning.judicial.file"]._from_letters(self)
         # The customer learns, in a factual letter, who follows the file from now on.
         self.filtered(
             lambda ltr: ltr.level_id.mail_template_id
             and (ltr.contact_id or ltr.partner_id).email
             and not (ltr.contact_id or ltr.partner_id).dunning_email_suspect
-        )._dunning_post_email()
+        )._post_email()
 
-    def _dunning_mail_failed(self, reason, permanent=True):
+    def _mail_failed(self, reason, permanent=True):
         """An e-mail letter did not reach the customer.
 
         ``permanent`` (a bounce, a 5xx refusal of the address, an invalid address): the letter
@@ -989,7 +989,7 @@ class DunningLetter(models.Model):
         self.filtered(
             lambda ltr: bounced
             and email_normalize((ltr.contact_id or ltr.partner_id).email or "") == bounced
-        )._dunning_mail_failed(self.env._("The e-mail to %(email)s bounced.", email=email))
+        )._mail_failed(self.env._("The e-mail to %(email)s bounced.", email=email))
         return result
 
     def _log_on_documents(self):
@@ -1026,7 +1026,7 @@ class DunningLetter(models.Model):
     # ------------------------------------------------------------------ payments
 
     @api.model
-    def _dunning_find_by_references(self, payments):
+    def _find_by_references(self, payments):
         """The letter each payment refers to by its communication.
 
         :param payments: ``{key: (communication, partner, company)}``
@@ -1048,7 +1048,7 @@ class DunningLetter(models.Model):
         )
         return pick_by_reference(letters, payments, candidates)
 
-    def _dunning_reconcile(self, credit_lines):
+    def _reconcile(self, credit_lines):
         """Reconcile the customer's payment lines with the letter's open invoices (and its fee
         invoice), the oldest due date first."""
         self.ensure_one()
@@ -1064,7 +1064,7 @@ class DunningLetter(models.Model):
         )
         return True
 
-    def _dunning_open_credits(self):
+    def _open_credits(self):
         """``(entry, open credit, currency)`` of the letter's credit entries, as they stand:
         what their receivable lines of the customer still have unmatched."""
         self.ensure_one()
@@ -1115,13 +1115,13 @@ class DunningLetter(models.Model):
         for company, company_letters in letters.grouped("company_id").items():
             for start in range(0, len(company_letters), batch_size):
                 batch = company._dunning_job_env(company_letters[start : start + batch_size])
-                batch._dunning_send_each()
+                batch._send_each()
                 self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
                 if in_cron and not Cron._commit_progress(len(batch)):
                     # Out of time: the cron comes back at once for the letters left.
                     return
 
-    def _dunning_send_each(self):
+    def _send_each(self):
         """Send letter by letter, each in its own savepoint: a letter whose sending fails
         keeps its error and stays to send, and the others go out."""
         failed = {}
@@ -1233,7 +1233,7 @@ class DunningLetter(models.Model):
             if letter_row["amount_credit"]:
                 credit_rows += [(letter_id, move_id) for move_id in draft.credit_move_ids]
         claims = self.env["dunning.claim"]._claims(inputs, messages=messages)
-        # a first reminder to a consumer that may not leave goes to approval (_dunning_legal_error)
+        # a first reminder to a consumer that may not leave goes to approval (_legal_error)
         lacks_number = company._dunning_lacks_enterprise_number()
         fee_rows = []
         for letter_row, lines, draft in zip(letter_rows, line_rows, drafts, strict=True):
@@ -1303,9 +1303,9 @@ class DunningLetter(models.Model):
     @api.depends_context("lang")
     def _compute_legal_error(self):
         for letter in self:
-            letter.legal_error = letter._dunning_legal_error()
+            letter.legal_error = letter._legal_error()
 
-    def _dunning_legal_error(self):
+    def _legal_error(self):
         """Why this letter may not leave as it is, or False."""
         self.ensure_one()
         company = self.company_id
@@ -1325,7 +1325,7 @@ class DunningLetter(models.Model):
             )
         return False
 
-    def _dunning_hold_legal(self, raise_error):
+    def _hold_legal(self, raise_error):
         """Hold the letters a mandatory mention is missing from: the user who sends gets
         the reason, the daily send puts them back to approve. Returns those held."""
         held = self.filtered("legal_error")
@@ -1392,10 +1392,10 @@ class DunningLetter(models.Model):
         if message.message_type == "email" and not message.author_id.user_ids.filtered(
             lambda user: not user.share
         ):
-            self._dunning_route_reply(message)
+            self._route_reply(message)
         return result
 
-    def _dunning_route_reply(self, message):
+    def _route_reply(self, message):
         """The customer's collector follows the letter and the customer, finds the reply on
         the customer's chatter too, and gets one "reply to read" activity per letter."""
         reply_type = self.env.ref(
@@ -1467,7 +1467,7 @@ class DunningLetterLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent_letter(self):
         # Lines of letters still to send may go (an invoice paid before sending leaves it).
-        sent = self.letter_id.filtered(lambda ltr: ltr._dunning_is_evidence())
+        sent = self.letter_id.filtered(lambda ltr: ltr._is_evidence())
         if sent:
             raise UserError(
                 self.env._(

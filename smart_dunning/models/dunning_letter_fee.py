@@ -50,7 +50,7 @@ class DunningLetterFee(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent_letter(self):
         # Fee lines of letters still to send are computed again; those sent are frozen.
-        sent = self.letter_id.filtered(lambda ltr: ltr._dunning_is_evidence())
+        sent = self.letter_id.filtered(lambda ltr: ltr._is_evidence())
         if sent:
             raise UserError(
                 self.env._(

@@ -41,7 +41,7 @@ class DunningLetter(models.Model):
     @api.depends("company_id", "currency_id", "amount_total", "payment_reference")
     def _compute_qr_code_error(self):
         for letter in self:
-            letter.qr_code_error = letter.sudo()._dunning_qr_vals()[1]
+            letter.qr_code_error = letter.sudo()._qr_vals()[1]
 
     # ------------------------------------------------------------------ CRUD
 
@@ -59,7 +59,7 @@ class DunningLetter(models.Model):
             vals = dict(vals, access_token=False)
         res = super().write(vals)
         if vals.get("state") == "sent":
-            self._dunning_revoke_superseded()
+            self._revoke_superseded()
         return res
 
     def _portal_ensure_token(self):
@@ -67,7 +67,7 @@ class DunningLetter(models.Model):
             letter.sudo().access_token = secrets.token_urlsafe(9)
         return self.access_token
 
-    def _dunning_revoke_superseded(self):
+    def _revoke_superseded(self):
         """The newest sent letter of a customer carries the only link that works (one query
         for a whole batch of letters)."""
         if not self:
@@ -89,14 +89,14 @@ class DunningLetter(models.Model):
 
     # ------------------------------------------------------------------ QR code
 
-    def _dunning_qr_bank(self):
+    def _qr_bank(self):
         company = self.company_id
         return company.dunning_bank_id or company.partner_id.bank_ids[:1]
 
-    def _dunning_qr_vals(self):
+    def _qr_vals(self):
         """``(vals for Odoo's SEPA QR generation, reason there is none)``."""
         self.ensure_one()
-        bank = self._dunning_qr_bank()
+        bank = self._qr_bank()
         if self.currency_id.name != "EUR":
             return None, self.env._(
                 "The letter is in %(currency)s: a SEPA QR code is for euros only.",
@@ -125,20 +125,20 @@ class DunningLetter(models.Model):
 
     def _dunning_qr_payload(self):
         """The EPC text the code holds (empty when there is no code)."""
-        vals = self.sudo()._dunning_qr_vals()[0]
+        vals = self.sudo()._qr_vals()[0]
         if not vals:
             return ""
-        return "\n".join(self.sudo()._dunning_qr_bank()._get_qr_vals(**vals))
+        return "\n".join(self.sudo()._qr_bank()._get_qr_vals(**vals))
 
-    def _dunning_qr_src(self, inline=True):
+    def _qr_src(self, inline=True):
         """The code as an image: inline for PDFs and pages, an absolute URL for e-mails (mail
         clients drop inline images)."""
         self.ensure_one()
         letter = self.sudo()
-        vals = letter._dunning_qr_vals()[0]
+        vals = letter._qr_vals()[0]
         if not vals:
             return ""
-        bank = letter._dunning_qr_bank()
+        bank = letter._qr_bank()
         if inline:
             return bank._get_qr_code_base64(**vals)
         return letter.get_base_url() + bank._get_qr_code_url(**vals)
@@ -154,7 +154,7 @@ class DunningLetter(models.Model):
     # ------------------------------------------------------------------ portal access
 
     @api.model
-    def _dunning_portal_letter(self, letter_id, token):
+    def _portal_letter(self, letter_id, token):
         """The sent letter a link opens, or nothing: a wrong, cancelled or superseded token
         opens nothing."""
         letter = self.sudo().browse(letter_id).exists()
@@ -169,7 +169,7 @@ class DunningLetter(models.Model):
         return letter
 
     @api.model
-    def _dunning_portal_user_scope(self):
+    def _portal_user_scope(self):
         """``(customer, company, letter)`` of a portal user's page: its commercial partner,
         the customer's latest sent letter and that letter's company (else the user's)."""
         partner = self.env.user.partner_id.commercial_partner_id
@@ -183,14 +183,14 @@ class DunningLetter(models.Model):
         """The open invoices the card of the portal home announces (no card when 0)."""
         if self.env.user._is_public():
             return 0
-        partner, company, _letter = self._dunning_portal_user_scope()
+        partner, company, _letter = self._portal_user_scope()
         return (
             self.env["account.move"]
             .sudo()
-            .search_count(self._dunning_portal_moves_domain(partner, company))
+            .search_count(self._portal_moves_domain(partner, company))
         )
 
-    def _dunning_portal_check_rate(self):
+    def _portal_check_rate(self):
         """Count a submission; refuse it past the day's limit."""
         self.ensure_one()
         letter = self.sudo()
@@ -203,7 +203,7 @@ class DunningLetter(models.Model):
         letter.write({"portal_submission_date": today, "portal_submission_count": count + 1})
 
     @api.model
-    def _dunning_portal_moves_domain(self, partner, company):
+    def _portal_moves_domain(self, partner, company):
         """The invoices the customer's page lists: open posted invoices of that customer
         in that company."""
         return (
@@ -215,12 +215,12 @@ class DunningLetter(models.Model):
         )
 
     @api.model
-    def _dunning_portal_moves(self, partner, company):
+    def _portal_moves(self, partner, company):
         return (
             self.env["account.move"]
             .sudo()
             .search_fetch(
-                self._dunning_portal_moves_domain(partner, company),
+                self._portal_moves_domain(partner, company),
                 [
                     "name",
                     "invoice_date",
@@ -235,12 +235,12 @@ class DunningLetter(models.Model):
         )
 
     @api.model
-    def _dunning_portal_values(self, partner, company, letter=None):
+    def _portal_values(self, partner, company, letter=None):
         """What the customer page shows, in the language of ``self.env``; the number of
         queries does not grow with the invoices."""
         env = self.env
         letter = letter or self.browse()
-        moves = self._dunning_portal_moves(partner, company)
+        moves = self._portal_moves(partner, company)
         disputes = (
             env["dunning.dispute"]
             .sudo()
@@ -341,9 +341,9 @@ class DunningLetter(models.Model):
             "reasons": [(reason.id, reason.dunning_portal_name()) for reason in reasons],
             "total": format_amount(env, total + claimed, currency),
             "claimed": format_amount(env, claimed, currency) if claimed else "",
-            "qr_src": letter._dunning_qr_src() if letter else "",
+            "qr_src": letter._qr_src() if letter else "",
             "reference": letter.payment_reference or "",
-            "iban": letter and letter._dunning_letter_iban(),
+            "iban": letter and letter._letter_iban(),
             "can_pay_online": bool(
                 env["payment.provider"]
                 .sudo()
@@ -354,17 +354,17 @@ class DunningLetter(models.Model):
             ),
         }
 
-    def _dunning_letter_iban(self):
-        bank = self.sudo()._dunning_qr_bank()
+    def _letter_iban(self):
+        bank = self.sudo()._qr_bank()
         return bank.acc_number or ""
 
     # ------------------------------------------------------------------ answers
 
     @api.model
-    def _dunning_portal_pick_moves(self, partner, company, move_ids):
+    def _portal_pick_moves(self, partner, company, move_ids):
         """The customer's open invoices among ``move_ids``; an id of another customer is
         refused, never silently used."""
-        moves = self._dunning_portal_moves(partner, company)
+        moves = self._portal_moves(partner, company)
         try:
             wanted = {int(mid) for mid in move_ids or []}
         except (TypeError, ValueError):
@@ -377,7 +377,7 @@ class DunningLetter(models.Model):
         return picked
 
     @api.model
-    def _dunning_portal_parse_date(self, value, allow_past=False):
+    def _portal_parse_date(self, value, allow_past=False):
         try:
             day = fields.Date.to_date(value)
         except ValueError:
@@ -392,7 +392,7 @@ class DunningLetter(models.Model):
         return day
 
     @api.model
-    def _dunning_portal_parse_amount(self, value, currency):
+    def _portal_parse_amount(self, value, currency):
         text = "".join(str(value or "").split())
         if "," in text and "." in text:
             # "1.234,56" or "1,234.56": the last separator is the decimal one
@@ -409,15 +409,15 @@ class DunningLetter(models.Model):
             raise UserError(self.env._("The amount must be more than zero."))
         return currency.round(amount)
 
-    def _dunning_portal_staff(self, partner):
+    def _portal_staff(self, partner):
         collector = partner.dunning_user_id or self.user_id
         return (collector | partner.user_id).filtered(lambda u: not u.share)
 
-    def _dunning_portal_notify(self, record, partner, summary, confirmation):
+    def _portal_notify(self, record, partner, summary, confirmation):
         """Tell the collector and the salesperson (activity + chatter) and confirm to the
         customer by e-mail, in the customer's language."""
         todo = self.env.ref("mail.mail_activity_data_todo")
-        for user in self._dunning_portal_staff(partner):
+        for user in self._portal_staff(partner):
             record.sudo().activity_schedule(
                 activity_type_id=todo.id, summary=summary, user_id=user.id
             )
@@ -434,10 +434,10 @@ class DunningLetter(models.Model):
             )
 
     @api.model
-    def _dunning_portal_dispute(self, partner, company, post, attachment=None, letter=None):
+    def _portal_dispute(self, partner, company, post, attachment=None, letter=None):
         """A dispute as a collector would record it; returns it."""
         letter = letter or self.browse()
-        moves = self._dunning_portal_pick_moves(partner, company, post.get("move_ids"))
+        moves = self._portal_pick_moves(partner, company, post.get("move_ids"))
         disputed = moves._dunning_disputed()
         if disputed:
             raise UserError(
@@ -457,7 +457,7 @@ class DunningLetter(models.Model):
             raise UserError(self.env._("Tell us in a few words what is wrong."))
         if attachment and len(attachment[1]) > PORTAL_MAX_UPLOAD:
             raise UserError(self.env._("The attachment is too large (10 MB at most)."))
-        owner = self._dunning_portal_staff(partner)[:1]
+        owner = self._portal_staff(partner)[:1]
         dispute = (
             self.env["dunning.dispute"]
             .sudo()
@@ -481,7 +481,7 @@ class DunningLetter(models.Model):
                     "res_id": dispute.id,
                 }
             )
-        self._dunning_portal_notify(
+        self._portal_notify(
             dispute,
             partner,
             self.env._(
@@ -498,7 +498,7 @@ class DunningLetter(models.Model):
         return dispute
 
     @api.model
-    def _dunning_portal_answerable(self, moves):
+    def _portal_answerable(self, moves):
         """Invoices a promise or plan may cover: neither disputed nor already in a plan."""
         taken = moves._dunning_disputed() | moves.filtered("dunning_plan_id")
         if taken:
@@ -510,19 +510,19 @@ class DunningLetter(models.Model):
             )
         return moves
 
-    def _dunning_policy(self, partner, company):
+    def _policy(self, partner, company):
         return (
             partner.with_company(company).sudo().dunning_policy_id
             or company.sudo().dunning_policy_b2b_id
         )
 
     @api.model
-    def _dunning_portal_promise(self, partner, company, post):
-        moves = self._dunning_portal_answerable(
-            self._dunning_portal_pick_moves(partner, company, post.get("move_ids"))
+    def _portal_promise(self, partner, company, post):
+        moves = self._portal_answerable(
+            self._portal_pick_moves(partner, company, post.get("move_ids"))
         )
-        day = self._dunning_portal_parse_date(post.get("date"))
-        policy = self._dunning_policy(partner, company)
+        day = self._portal_parse_date(post.get("date"))
+        policy = self._policy(partner, company)
         limit = fields.Date.context_today(self) + timedelta(days=policy.portal_promise_max_days)
         if day > limit:
             raise UserError(
@@ -552,7 +552,7 @@ class DunningLetter(models.Model):
             )
         )
         plan.action_confirm()
-        self._dunning_portal_notify(
+        self._portal_notify(
             plan,
             partner,
             self.env._(
@@ -570,11 +570,11 @@ class DunningLetter(models.Model):
         return plan
 
     @api.model
-    def _dunning_portal_schedule(self, partner, company, post):
+    def _portal_schedule(self, partner, company, post):
         """``(moves, [(date, amount)], within the policy's limits, why not)`` of the plan the
         customer asks for; refuses input that makes no plan."""
-        moves = self._dunning_portal_answerable(
-            self._dunning_portal_pick_moves(partner, company, post.get("move_ids"))
+        moves = self._portal_answerable(
+            self._portal_pick_moves(partner, company, post.get("move_ids"))
         )
         try:
             count = int(post.get("count"))
@@ -582,12 +582,12 @@ class DunningLetter(models.Model):
             count = 0
         if count < 2 or count > 60:
             raise UserError(self.env._("Choose between 2 and 60 instalments."))
-        first = self._dunning_portal_parse_date(post.get("date"))
+        first = self._portal_parse_date(post.get("date"))
         currency = moves[:1].currency_id
         total = sum(moves.mapped("amount_residual"))
         amounts = split_amount(total, currency.decimal_places, count=count)
         schedule = [(first + relativedelta(months=i), amount) for i, amount in enumerate(amounts)]
-        policy = self._dunning_policy(partner, company)
+        policy = self._policy(partner, company)
         today = fields.Date.context_today(self)
         why = []
         if count > policy.portal_plan_max_count:
@@ -610,8 +610,8 @@ class DunningLetter(models.Model):
         return moves, schedule, not why, ", ".join(why)
 
     @api.model
-    def _dunning_portal_plan(self, partner, company, post):
-        moves, schedule, accepted, _why = self._dunning_portal_schedule(partner, company, post)
+    def _portal_plan(self, partner, company, post):
+        moves, schedule, accepted, _why = self._portal_schedule(partner, company, post)
         currency = moves[:1].currency_id
         plan = (
             self.env["dunning.plan"]
@@ -663,18 +663,18 @@ class DunningLetter(models.Model):
                 count=len(schedule),
                 amount=amount,
             )
-        self._dunning_portal_notify(plan, partner, summary, confirmation)
+        self._portal_notify(plan, partner, summary, confirmation)
         return plan
 
     @api.model
-    def _dunning_portal_paid(self, partner, company, post, attachment=None):
+    def _portal_paid(self, partner, company, post, attachment=None):
         """The customer says it paid: hold its letters and ask the collector to match it."""
-        moves = self._dunning_portal_moves(partner, company)
+        moves = self._portal_moves(partner, company)
         if not moves:
             raise UserError(self.env._("You have no open invoice with us."))
-        day = self._dunning_portal_parse_date(post.get("date"), allow_past=True)
+        day = self._portal_parse_date(post.get("date"), allow_past=True)
         currency = moves[:1].currency_id
-        amount = self._dunning_portal_parse_amount(post.get("amount"), currency)
+        amount = self._portal_parse_amount(post.get("amount"), currency)
         due = sum(moves.mapped("amount_residual"))
         if currency.compare_amounts(amount, due) > 0:
             raise UserError(
@@ -713,7 +713,7 @@ class DunningLetter(models.Model):
             )
             message.attachment_ids = [Command.link(proof.id)]
         todo = self.env.ref("mail.mail_activity_data_todo")
-        for user in self._dunning_portal_staff(partner)[:1]:
+        for user in self._portal_staff(partner)[:1]:
             target.activity_schedule(
                 activity_type_id=todo.id,
                 summary=self.env._(

@@ -205,10 +205,10 @@ class DunningPartnerStatus(models.Model):
 
     @property
     def _table_query(self):
-        return self._dunning_status_sql(fields.Date.context_today(self), self.env.company)
+        return self._status_sql(fields.Date.context_today(self), self.env.company)
 
     @api.model
-    def _dunning_status_sql(self, today, company):
+    def _status_sql(self, today, company):
         """The status rows of ``company`` on ``today``."""
         Move = self.env["account.move"]
         cutoff = today - timedelta(days=HISTORY_DAYS)
@@ -353,7 +353,7 @@ class DunningPartnerStatus(models.Model):
         )
 
     @api.model
-    def _dunning_visible_partners(self, partners):
+    def _visible_partners(self, partners):
         """The customers among ``partners`` (commercial partners) whose status the current user
         may see, by the same test as the record rules, also for customers without a row."""
         user = self.env.user
@@ -432,10 +432,10 @@ class DunningPartnerStatus(models.Model):
             )
         for status in self:
             line = held.get(status.company_id, {}).get(status.partner_id.id)
-            status.payment_pending = line and self._dunning_pending_text(line, status.company_id)
+            status.payment_pending = line and self._pending_text(line, status.company_id)
 
     @api.model
-    def _dunning_pending_text(self, line, company):
+    def _pending_text(self, line, company):
         return self.env._(
             "Payment received, not yet matched: %(amount)s on %(date)s. Letters and calls "
             "wait until %(until)s.",

@@ -414,9 +414,9 @@ class DunningPlan(models.Model):
                 late & Domain("company_id", "=", company.id)
             )
             # Match what quotes them first: the payment may well cover the late instalment.
-            plans._dunning_match_waiting_payments()
+            plans._match_waiting_payments()
             plans = plans.filtered_domain(late)
-            held = plans._dunning_waiting_payments() | plans._dunning_short_by_tolerance(limit)
+            held = plans._waiting_payments() | plans._short_by_tolerance(limit)
             for plan in plans - held:
                 late_lines = plan.line_ids.filtered(lambda line: line.state != "paid")
                 breach = min(late_lines.mapped("date_due")) + timedelta(
@@ -427,7 +427,7 @@ class DunningPlan(models.Model):
     # ------------------------------------------------------------------ payments
 
     @api.model
-    def _dunning_find_by_references(self, payments):
+    def _find_by_references(self, payments):
         """The confirmed plan each payment quotes, by its structured communication or number.
 
         :param payments: ``{key: (communication, partner, company)}``
@@ -451,7 +451,7 @@ class DunningPlan(models.Model):
         )
         return pick_by_reference(plans, payments, candidates)
 
-    def _dunning_reconcile(self, credit_lines):
+    def _reconcile(self, credit_lines):
         """Reconcile the customer's payment lines with the plan's open invoices, the oldest due
         date first; the instalments follow (see ``DunningPlanLine._compute_amount_paid``)."""
         self.ensure_one()
@@ -467,7 +467,7 @@ class DunningPlan(models.Model):
         )
         return True
 
-    def _dunning_short_by_tolerance(self, limit):
+    def _short_by_tolerance(self, limit):
         """The plans whose instalments due by ``limit`` miss no more than the company's
         write-off tolerance (bank charges on each transfer): the last payment writes the cents
         off (see ``AccountMoveLine._dunning_write_off_shortfalls``), so they do not break."""
@@ -488,7 +488,7 @@ class DunningPlan(models.Model):
                 short |= plan
         return short
 
-    def _dunning_waiting_payments(self):
+    def _waiting_payments(self):
         """The plans that a posted payment or an incoming bank line quotes while it is not
         matched yet: whoever sent it, the money is there and a person must match it.
 
@@ -496,7 +496,7 @@ class DunningPlan(models.Model):
         """
         if not self:
             return self.browse()
-        lines, statements = self._dunning_quoting_payments()
+        lines, statements = self._quoting_payments()
         texts = [(line.move_id.ref or "") + " " + (line.name or "") for line in lines]
         texts += [st.payment_ref for st in statements]
         waiting = self.browse()
@@ -506,9 +506,9 @@ class DunningPlan(models.Model):
                 waiting |= plan
         return waiting
 
-    def _dunning_match_waiting_payments(self):
+    def _match_waiting_payments(self):
         """Match the unmatched payments and bank lines that quote these plans."""
-        lines, statements = self._dunning_quoting_payments()
+        lines, statements = self._quoting_payments()
         statements._dunning_reconcile_letters()
         lines.move_id.origin_payment_id._dunning_reconcile_letters()
         # Entries of other origins (a transfer booked by hand) are matched the same way.
@@ -527,7 +527,7 @@ class DunningPlan(models.Model):
         for line, (document, _customer) in found.items():
             reconcile_document(document, line)
 
-    def _dunning_quoting_payments(self):
+    def _quoting_payments(self):
         """Unmatched customer credits on a receivable account, and incoming bank lines not
         reconciled, whose communication may quote one of these plans (one query each)."""
         patterns = []

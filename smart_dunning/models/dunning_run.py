@@ -637,7 +637,7 @@ class DunningRun(models.Model):
             "target": "download",
         }
 
-    def _dunning_queue_letters(self, letters):
+    def _queue_letters(self, letters):
         """Give ``letters`` to this run's background job (sent, then printed when on paper)
         and wake the job up. A job that is over starts again with these letters only."""
         self.ensure_one()
@@ -672,15 +672,15 @@ class DunningRun(models.Model):
             )
         for run in runs:
             run = run.company_id._dunning_job_env(run)
-            while run._dunning_print_batch(batch_size):
+            while run._print_batch(batch_size):
                 if in_cron and not Cron._commit_progress(batch_size):
                     # Out of time: the cron comes back at once for the letters left.
                     return
-            run._dunning_print_finish()
+            run._print_finish()
             if in_cron:
                 Cron._commit_progress()
 
-    def _dunning_print_batch(self, batch_size=PRINT_BATCH_SIZE):
+    def _print_batch(self, batch_size=PRINT_BATCH_SIZE):
         """Send and print the next ``batch_size`` letters of the job; False when none is left."""
         self.ensure_one()
         Letter = self.env["dunning.letter"]
@@ -692,15 +692,13 @@ class DunningRun(models.Model):
         user = self.print_user_id or self.env.user
         # Sent as the collector who asked, so that the chatter names them.
         as_user = letters.with_user(user).with_company(self.company_id)
-        as_user.filtered(lambda ltr: ltr.state == "draft")._dunning_send_batch()
-        letters.filtered(
-            lambda ltr: ltr.channel == "letter" and ltr.state == "sent"
-        )._dunning_ensure_pdfs()
+        as_user.filtered(lambda ltr: ltr.state == "draft")._send_batch()
+        letters.filtered(lambda ltr: ltr.channel == "letter" and ltr.state == "sent")._ensure_pdfs()
         letters.write({"print_pending": False})
         self.print_done = self.print_total - Letter.search_count(domain)
         return True
 
-    def _dunning_print_finish(self):
+    def _print_finish(self):
         """One PDF of the job's paper letters for the post, and a message to who asked."""
         self.ensure_one()
         letters = self.env["dunning.letter"].search(
@@ -709,7 +707,7 @@ class DunningRun(models.Model):
         papers = letters.filtered(lambda ltr: ltr.channel == "letter" and ltr.state == "sent")
         not_sent = letters.filtered(lambda ltr: ltr.state != "sent")
         attachment = self.env["ir.attachment"]
-        pdfs = papers._dunning_ensure_pdfs() if papers else {}
+        pdfs = papers._ensure_pdfs() if papers else {}
         # (tests that do not force the rendering store HTML: nothing to merge)
         contents = [
             pdfs[letter.id].raw
@@ -764,6 +762,6 @@ class DunningRun(models.Model):
         if not amounts:
             return {}
         Partner = self.env["res.partner"]
-        return self.env["dunning.assignment.rule"]._dunning_assign(
+        return self.env["dunning.assignment.rule"]._assign(
             self.company_id, {Partner.browse(pid): amount for pid, amount in amounts.items()}
         )

@@ -336,7 +336,7 @@ class DunningWorklist(models.Model):
             row.last_call_id, row.last_call_date, row.last_call_outcome = last_call.get(
                 row.id, (False, False, False)
             )
-        wrong = self.env["dunning.call"]._dunning_wrong_numbers(self.mapped("phone"))
+        wrong = self.env["dunning.call"]._wrong_numbers(self.mapped("phone"))
         for row in self:
             row.phone_wrong = bool(row.phone) and row.phone in wrong
 

@@ -43,7 +43,7 @@ class MailMail(models.Model):
         Letter = self.env["dunning.letter"].sudo()
         for (permanent, reason), items in failures.items():
             letters = Letter.browse({letter_id for letter_id, _mail in items})
-            letters._dunning_mail_failed(reason, permanent=permanent)
+            letters._mail_failed(reason, permanent=permanent)
             if not permanent:
                 # The letter itself is sent again by the next send: this copy must never go
                 # out as well (e.g. from the "resend" of the failed-mail list).

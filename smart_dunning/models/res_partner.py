@@ -481,9 +481,7 @@ class ResPartner(models.Model):
         Status = self.env["dunning.partner.status"]
         for partner in self:
             line = held.get(partner.commercial_partner_id.id)
-            partner.dunning_payment_pending = line and Status._dunning_pending_text(
-                line, self.env.company
-            )
+            partner.dunning_payment_pending = line and Status._pending_text(line, self.env.company)
 
     def _search_dunning_status(self, status_field, operator, value, empty_value):
         """Search partners through their status; customers without a status row (nothing
@@ -692,7 +690,7 @@ class ResPartner(models.Model):
         """Hand the customer's overdue invoices over by hand: a judicial file (or the open one
         gets them), shown."""
         self.ensure_one()
-        file = self.env["dunning.judicial.file"]._dunning_from_partner(self.commercial_partner_id)
+        file = self.env["dunning.judicial.file"]._from_partner(self.commercial_partner_id)
         return {
             "type": "ir.actions.act_window",
             "res_model": "dunning.judicial.file",

@@ -111,7 +111,7 @@ class ReportDunningJudicialFile(models.AbstractModel):
                     "basis": basis.get(row["basis"], ""),
                     "amount": money(row["amount"]),
                 }
-                for row in file._dunning_claim_rows()
+                for row in file._claim_rows()
             ],
             "principal": money(file.amount_principal),
             "interest": money(file.amount_interest),

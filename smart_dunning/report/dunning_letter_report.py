@@ -112,7 +112,7 @@ class ReportDunningLetter(models.AbstractModel):
                     "date": day(move.invoice_date or move.date),
                     "amount": format_amount(env, amount, line_currency),
                 }
-                for move, amount, line_currency in letter._dunning_open_credits()
+                for move, amount, line_currency in letter._open_credits()
             ],
             "fees": [
                 {

@@ -90,7 +90,7 @@ class DunningCallLog(models.TransientModel):
         vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
         Partner, Company = self.env["res.partner"], self.env["res.company"]
         for vals in vals_list:
-            self._dunning_check_customer(
+            self._check_customer(
                 Partner.browse(vals.get("partner_id")), Company.browse(vals.get("company_id"))
             )
         if self.env["account.move"].has_access("read"):
@@ -100,7 +100,7 @@ class DunningCallLog(models.TransientModel):
         return super(DunningCallLog, self.sudo()).create(vals_list).sudo(False)
 
     @api.model
-    def _dunning_may_see(self, partner, company):
+    def _may_see(self, partner, company):
         """Whether the user may see the customer's invoices in ``company``: one of their
         companies, and a customer whose payment status they may see."""
         if self.env.su:
@@ -109,11 +109,11 @@ class DunningCallLog(models.TransientModel):
         return bool(
             partner
             and company in self.env.user.company_ids
-            and self.env["dunning.partner.status"]._dunning_visible_partners(partner)
+            and self.env["dunning.partner.status"]._visible_partners(partner)
         )
 
     @api.model
-    def _dunning_check_customer(self, partner, company):
+    def _check_customer(self, partner, company):
         if not company:
             company = self.env.company
         if not self.env.su and company not in self.env.user.company_ids:
@@ -123,7 +123,7 @@ class DunningCallLog(models.TransientModel):
                     company=company.sudo().display_name,
                 )
             )
-        if partner and not self._dunning_may_see(partner, company):
+        if partner and not self._may_see(partner, company):
             raise AccessError(
                 self.env._(
                     "You may only log calls about your own customers or those whose payment "
@@ -153,7 +153,7 @@ class DunningCallLog(models.TransientModel):
         else:
             partner, moves = record.commercial_partner_id, None
             contact = record if record != partner else None
-        self._dunning_check_customer(partner, company)
+        self._check_customer(partner, company)
         values.update(self._defaults_for(partner, moves))
         if contact:
             values["contact_id"] = contact.id
@@ -164,11 +164,11 @@ class DunningCallLog(models.TransientModel):
         for wizard in self:
             wizard.phone = wizard.contact_id.phone or wizard.partner_id.phone
 
-    def _dunning_visible_moves(self):
+    def _visible_moves(self):
         """The invoices discussed as superuser, when the user may see the customer: only those of
         the customer in the wizard's company (not whatever ids the client sends)."""
         self.ensure_one()
-        if not self._dunning_may_see(self.partner_id, self.company_id):
+        if not self._may_see(self.partner_id, self.company_id):
             return self.env["account.move"]
         partner = self.partner_id.commercial_partner_id
         return self.sudo().move_ids.filtered(
@@ -179,7 +179,7 @@ class DunningCallLog(models.TransientModel):
     @api.depends("move_ids", "company_id", "partner_id")
     def _compute_amount_due(self):
         for wizard in self:
-            moves = wizard._dunning_visible_moves()
+            moves = wizard._visible_moves()
             wizard.currency_id = (
                 wizard.company_id.currency_id if moves else self.env.company.currency_id
             )
@@ -189,7 +189,7 @@ class DunningCallLog(models.TransientModel):
     @api.depends("partner_id", "company_id")
     def _compute_payment_term(self):
         for wizard in self:
-            may_see = wizard._dunning_may_see(wizard.partner_id, wizard.company_id)
+            may_see = wizard._may_see(wizard.partner_id, wizard.company_id)
             wizard.current_payment_term_id = may_see and wizard.partner_id.sudo().with_company(
                 wizard.company_id
             ).property_payment_term_id.sudo(False)
@@ -201,7 +201,7 @@ class DunningCallLog(models.TransientModel):
             moves = self.env["account.move"]
             # only collections users agree on terms (and only they may read every invoice)
             if wizard.outcome == "payment_term" and wizard.partner_id and wizard.is_collector:
-                moves = Call._dunning_term_candidates(
+                moves = Call._term_candidates(
                     wizard.partner_id.commercial_partner_id, wizard.company_id
                 )
             wizard.term_move_ids = moves
@@ -236,7 +236,7 @@ class DunningCallLog(models.TransientModel):
 
     @api.model
     def _action_open(self, partner, moves=None):
-        self._dunning_check_customer(partner, self.env.company)
+        self._check_customer(partner, self.env.company)
         defaults = self._defaults_for(partner, moves)
         return {
             "type": "ir.actions.act_window",
@@ -277,4 +277,4 @@ class DunningCallLog(models.TransientModel):
         skipped = {}
         if self.outcome == "payment_term" and self.term_move_ids:
             skipped = call._dunning_move_due_dates(self.term_move_ids)
-        return call._dunning_skipped_notification(skipped)
+        return call._skipped_notification(skipped)

@@ -105,7 +105,7 @@ class DunningCallcentreExport(models.TransientModel):
             ]
         )
         (lines.partner_id | moves.partner_id).fetch(["name", "phone", "email", "lang"])
-        wrong = self.env["dunning.call"]._dunning_wrong_numbers(
+        wrong = self.env["dunning.call"]._wrong_numbers(
             (lines.partner_id | moves.partner_id).mapped("phone")
         )
         last_calls = self._last_calls(lines.partner_id)

@@ -84,7 +84,7 @@ class DunningCallcentreImport(models.TransientModel):
         calls = self.env["dunning.call"]
         if parsed:
             calls = calls._dunning_log_calls(self._entries(parsed))
-            calls._dunning_ask_to_move_due_dates()
+            calls._ask_to_move_due_dates()
         self.write(
             {
                 "state": "done",

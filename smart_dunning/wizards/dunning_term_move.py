@@ -38,7 +38,7 @@ class DunningTermMove(models.TransientModel):
             call = wizard.call_id.sudo()
             moves = self.env["account.move"]
             if call:
-                moves = call._dunning_term_candidates(call.partner_id, call.company_id)
+                moves = call._term_candidates(call.partner_id, call.company_id)
             wizard.move_ids = moves
 
     def action_confirm(self):
@@ -47,4 +47,4 @@ class DunningTermMove(models.TransientModel):
         self.call_id.sudo().term_activity_id.action_feedback(
             feedback=self.env._("Due dates moved.")
         )
-        return self.call_id._dunning_skipped_notification(skipped)
+        return self.call_id._skipped_notification(skipped)
