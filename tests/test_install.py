@@ -97,6 +97,28 @@ class TestInstall(DunningCase):
         # A name the admin changed is theirs: it is not overwritten.
         self.assertEqual(second.with_context(lang="nl_BE").name, "Tweede brief (huisstijl)")
 
+    def test_languages_loaded_after_the_company_give_its_letters_their_wording(self):
+        company = self.env["res.company"].create({"name": "Filiaal Hasselt"})
+        first, second = company.dunning_policy_b2b_id.level_ids.sorted("sequence")[:2]
+        # The communication team rewrote the second letter's Dutch intro.
+        second.with_context(lang="nl_BE").letter_intro = "<p>Onze eigen tekst.</p>"
+        # As when the company was created before Dutch and French were added: English only,
+        # beside the team's Dutch.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE dunning_level SET letter_intro = jsonb_build_object("
+            "'en_US', letter_intro->>'en_US') WHERE id = %s",
+            [first.id],
+        )
+        self.env.invalidate_all()
+        self.assertIn("Our records show", first.with_context(lang="nl_BE").letter_intro)
+
+        self.env["ir.module.module"]._load_module_terms(["smart_dunning"], ["nl_BE", "fr_BE"])
+
+        self.assertIn("Volgens onze gegevens", first.with_context(lang="nl_BE").letter_intro)
+        self.assertIn("Selon nos données", first.with_context(lang="fr_BE").letter_intro)
+        self.assertEqual(second.with_context(lang="nl_BE").letter_intro, "<p>Onze eigen tekst.</p>")
+
     def test_daily_cron(self):
         cron = self.env.ref("smart_dunning.ir_cron_dunning_run")
         self.assertTrue(cron.active)

@@ -195,26 +195,35 @@ class ResCompany(models.Model):
                     template=template.id,
                 )
             )
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE dunning_level copy
-                       SET name = copy.name || origin.name
-                      FROM res_company company, dunning_level origin
-                     WHERE copy.policy_id = company.%(column)s
-                       AND company.id IN %(company_ids)s
-                       AND origin.policy_id = %(template)s
-                       AND copy.policy_id != origin.policy_id
-                       AND copy.sequence = origin.sequence
-                       AND copy.name->>'en_US' = origin.name->>'en_US'
-                    """,
-                    column=column,
-                    company_ids=company_ids,
-                    template=template.id,
+            # Names follow the shipped translations; the letter's intro and closing only gain
+            # the languages they lack: the communication team may have rewritten one language.
+            for text, merged in (
+                ("name", SQL("copy.name || origin.name")),
+                ("letter_intro", SQL("origin.letter_intro || copy.letter_intro")),
+                ("letter_closing", SQL("origin.letter_closing || copy.letter_closing")),
+            ):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE dunning_level copy
+                           SET %(text)s = %(merged)s
+                          FROM res_company company, dunning_level origin
+                         WHERE copy.policy_id = company.%(column)s
+                           AND company.id IN %(company_ids)s
+                           AND origin.policy_id = %(template)s
+                           AND copy.policy_id != origin.policy_id
+                           AND copy.sequence = origin.sequence
+                           AND copy.%(text)s->>'en_US' = origin.%(text)s->>'en_US'
+                        """,
+                        text=SQL.identifier(text),
+                        merged=merged,
+                        column=column,
+                        company_ids=company_ids,
+                        template=template.id,
+                    )
                 )
-            )
         self.env["dunning.policy"].invalidate_model(["name"])
-        self.env["dunning.level"].invalidate_model(["name"])
+        self.env["dunning.level"].invalidate_model(["name", "letter_intro", "letter_closing"])
 
     dunning_attach_invoices = fields.Boolean(
         string="Invoices with E-mail Reminders",
