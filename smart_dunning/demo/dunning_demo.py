@@ -107,7 +107,9 @@ class DunningDemo(models.AbstractModel):
             )
             invoices |= invoice
             if what == "paid":
-                self._pay(env, invoice, invoice.amount_total, due + timedelta(days=2))
+                # never in the future: an invoice not yet due was paid early, yesterday
+                paid_on = min(due + timedelta(days=2), today - timedelta(days=1))
+                self._pay(env, invoice, invoice.amount_total, paid_on)
             elif what == "partial":
                 self._pay(env, invoice, 400.0, due + timedelta(days=10))
             elif what == "credit_note":
@@ -124,7 +126,69 @@ class DunningDemo(models.AbstractModel):
         self._replay_history(env, company, history_start, today)
         self._load_disputes_and_plans(env, company, today)
         self._load_calls(env, company, today)
+        self._load_management(env, company, today)
         return invoices
+
+    def _load_management(self, env, company, today):
+        """The salespeople's targets of the last months and one debt with the bailiff: the
+        managers' reports and the judicial files have something to show."""
+        month = today.replace(day=1)
+        targets = []
+        for back in range(4):
+            first = (month - timedelta(days=28 * back)).replace(day=1)
+            for xmlid, amount in (
+                ("user_sales_anna_demo", 2000.0),
+                ("user_sales_luc_demo", 1500.0),
+            ):
+                targets.append(
+                    {
+                        "company_id": company.id,
+                        "user_id": env.ref(f"smart_dunning.{xmlid}").id,
+                        "month": first,
+                        "amount": amount,
+                    }
+                )
+        env["dunning.sales.target"].create(targets)
+        bailiff, lawyer = env["res.partner"].create(
+            [
+                {
+                    "name": "Gerechtsdeurwaarderskantoor Peeters & Maes",
+                    "is_company": True,
+                    "lang": "nl_BE",
+                    "email": "dossiers@deurwaarder-peeters.example.com",
+                    "street": "Keizerstraat 12",
+                    "zip": "2000",
+                    "city": "Antwerpen",
+                    "country_id": env.ref("base.be").id,
+                },
+                {
+                    "name": "Cabinet d'avocats Dubois",
+                    "is_company": True,
+                    "lang": "fr_BE",
+                    "email": "recouvrement@avocats-dubois.example.com",
+                    "street": "Rue de la Loi 40",
+                    "zip": "1040",
+                    "city": "Bruxelles",
+                    "country_id": env.ref("base.be").id,
+                },
+            ]
+        )
+        company.write(
+            {"dunning_bailiff_partner_id": bailiff.id, "dunning_lawyer_partner_id": lawyer.id}
+        )
+        # The collector approved the hand-over of the builder's debt: its file goes out.
+        hand_over = env["dunning.letter"].search(
+            [
+                ("partner_id", "=", env.ref("smart_dunning.partner_demo_bouw").id),
+                ("state", "=", "to_approve"),
+                ("level_id.stage", "=", "judicial"),
+            ],
+            limit=1,
+        )
+        hand_over.action_send()
+        env["dunning.judicial.file"].search(
+            [("partner_id", "=", hand_over.partner_id.id)]
+        ).action_send()
 
     def _load_calls(self, env, company, today):
         """Yesterday's calls: the panel shows the last contact, the worklist the wrong number."""
