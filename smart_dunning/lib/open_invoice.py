@@ -8,6 +8,17 @@ from odoo.tools import SQL
 # Odoo's payment states of an invoice that still has something to pay.
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 
+# The invoice columns every receivables view reads (customer, company, kind, dates): the start
+# of the ``account.move`` entry of their ``_depends``.
+INVOICE_COLUMNS = (
+    "commercial_partner_id",
+    "company_id",
+    "state",
+    "move_type",
+    "invoice_date",
+    "invoice_date_due",
+)
+
 
 def open_invoice_domain():
     """Posted customer invoices with something left to pay."""

@@ -5,9 +5,9 @@ from odoo.fields import Command, Domain
 
 from odoo.addons.base.models.res_bank import sanitize_account_number
 
+from ..lib.open_invoice import open_invoice_domain
 from ..lib.payment_matching import find_documents, reconcile_document
 from ..lib.structured_communication import find_ogms
-from .account_move import OPEN_PAYMENT_STATES
 
 
 class AccountBankStatementLine(models.Model):
@@ -110,9 +110,7 @@ class AccountBankStatementLine(models.Model):
                 .sudo()
                 .search_fetch(
                     Domain("company_id", "=", company.id)
-                    & Domain("move_type", "=", "out_invoice")
-                    & Domain("state", "=", "posted")
-                    & Domain("payment_state", "in", OPEN_PAYMENT_STATES)
+                    & open_invoice_domain()
                     & (Domain("payment_reference", "in", wanted) | Domain("name", "in", wanted)),
                     ["payment_reference", "name", "commercial_partner_id"],
                 )

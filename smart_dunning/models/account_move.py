@@ -8,6 +8,7 @@ from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_date
 
 from ..lib import data_check
+from ..lib.actions import list_action
 from ..lib.dunning_schedule import next_step
 from ..lib.open_invoice import OPEN_PAYMENT_STATES, open_invoice_domain
 from .dunning_dispute import PAUSING_STATES
@@ -549,12 +550,7 @@ class AccountMove(models.Model):
 
     def action_open_dunning_letters(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "smart_dunning.dunning_letter_action"
-        )
-        action["domain"] = [("id", "in", self.dunning_letter_ids.ids)]
-        action["context"] = {"create": False}
-        return action
+        return self.env["dunning.letter"]._action_list([("id", "in", self.dunning_letter_ids.ids)])
 
     def action_dunning_new_dispute(self):
         """Quick action: a new dispute about this invoice."""
@@ -565,25 +561,20 @@ class AccountMove(models.Model):
 
     def action_dunning_open_disputes(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "smart_dunning.dunning_dispute_action"
-        )
-        action["domain"] = [("move_ids", "in", self.ids)]
-        action["context"] = {
-            "default_partner_id": self.commercial_partner_id.id,
-            "default_move_ids": self.ids,
-        }
-        return action
+        return self._dunning_agreements_action("smart_dunning.dunning_dispute_action")
 
     def action_dunning_open_plans(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("smart_dunning.dunning_plan_action")
-        action["domain"] = [("move_ids", "in", self.ids)]
-        action["context"] = {
-            "default_partner_id": self.commercial_partner_id.id,
-            "default_move_ids": self.ids,
-        }
-        return action
+        return self._dunning_agreements_action("smart_dunning.dunning_plan_action")
+
+    def _dunning_agreements_action(self, xmlid):
+        """The disputes or plans (``xmlid``) about this invoice; a new one is about it too."""
+        return list_action(
+            self.env,
+            xmlid,
+            [("move_ids", "in", self.ids)],
+            {"default_partner_id": self.commercial_partner_id.id, "default_move_ids": self.ids},
+        )
 
     def action_dunning_promise(self):
         """Quick action: record the customer's promise to pay this invoice on a date."""

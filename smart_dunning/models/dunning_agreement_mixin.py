@@ -11,9 +11,9 @@ class DunningAgreementMixin(models.AbstractModel):
 
     _name = "dunning.agreement.mixin"
     _description = "Agreement with a Customer about Invoices"
+    _inherit = "dunning.numbered.mixin"
     _check_company_auto = True
 
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
@@ -35,25 +35,6 @@ class DunningAgreementMixin(models.AbstractModel):
         compute_sudo=True,
         help="Shown to those who may not open invoices, such as salespeople.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id"))
-                # sudo: whoever opens a dispute (a salesperson, a customer on the portal)
-                # need not read sequences
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .sudo()
-                    .with_company(company or self.env.company)
-                    .next_by_code(self._reference_code(vals))
-                )
-        return super().create(vals_list)
-
-    def _reference_code(self, vals):
-        """The code of the ``ir.sequence`` that numbers a new record created with ``vals``."""
-        raise NotImplementedError
 
     @api.depends("move_ids")
     def _compute_invoice_names(self):

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_date
 
+from ..lib.actions import form_action
 from ..lib.open_invoice import open_invoice_domain
 from .dunning_dispute import PAUSING_STATES
 
@@ -650,15 +651,12 @@ class DunningCall(models.Model):
             raise AccessError(
                 self.env._("Only collections users may move the due dates of invoices.")
             )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Move Due Dates"),
-            "res_model": "dunning.term.move",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_call_id": self.id},
-        }
+        return form_action(
+            "dunning.term.move",
+            name=self.env._("Move Due Dates"),
+            dialog=True,
+            context={"default_call_id": self.id},
+        )
 
     def _skipped_notification(self, skipped):
         """Close the wizard; say which invoices kept their due date, and why."""

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .account_move import OPEN_PAYMENT_STATES
+from ..lib.open_invoice import open_invoice_sql
 from .dunning_dispute import PAUSING_STATES
 
 
@@ -60,8 +60,7 @@ class DunningCollectorWorkload(models.Model):
               LEFT JOIN (
                     SELECT p.dunning_user_id AS uid, sum(m.amount_residual_signed) AS amount
                       FROM account_move m JOIN res_partner p ON p.id = m.commercial_partner_id
-                     WHERE m.company_id = %(company)s AND m.move_type = 'out_invoice'
-                       AND m.state = 'posted' AND m.payment_state IN %(open)s
+                     WHERE m.company_id = %(company)s AND %(open)s
                        AND p.dunning_user_id IS NOT NULL
                      GROUP BY 1) a ON a.uid = c.uid
               LEFT JOIN (
@@ -87,7 +86,7 @@ class DunningCollectorWorkload(models.Model):
             """,
             company=company.id,
             currency=company.currency_id.id,
-            open=OPEN_PAYMENT_STATES,
+            open=open_invoice_sql("m"),
             candidates=self.env["dunning.worklist"]._candidate_sql(),
             today=today,
             disputed=PAUSING_STATES,

@@ -5,6 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
+from ..lib.actions import form_action
+
 DISPUTE_STATES = [
     ("open", "Open"),
     ("mediation", "In mediation"),
@@ -97,9 +99,6 @@ class DunningDispute(models.Model):
     _amount_disputed_positive = models.Constraint(
         "CHECK (amount_disputed >= 0)", "The amount disputed cannot be negative."
     )
-
-    def _reference_code(self, vals):
-        return "dunning.dispute"
 
     @api.depends("move_ids")
     def _compute_amount_disputed(self):
@@ -294,31 +293,26 @@ class DunningDispute(models.Model):
             raise UserError(
                 self.env._("Only an open dispute about a data error can be fixed in one step.")
             )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Fix and Re-send"),
-            "res_model": "dunning.dispute.fix",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_dispute_id": self.id},
-        }
+        return form_action(
+            "dunning.dispute.fix",
+            name=self.env._("Fix and Re-send"),
+            dialog=True,
+            context={"default_dispute_id": self.id},
+        )
 
     @api.model
     def _action_new(self, partner, moves, company):
         """A new dispute in a dialog, about ``moves`` of ``partner``."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Open Dispute"),
-            "res_model": "dunning.dispute",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
+        return form_action(
+            "dunning.dispute",
+            name=self.env._("Open Dispute"),
+            dialog=True,
+            context={
                 "default_partner_id": partner.id,
                 "default_move_ids": moves.ids,
                 "default_company_id": company.id,
             },
-        }
+        )
 
     # ------------------------------------------------------------------ business
 

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
+from ..lib.actions import list_action
 from ..lib.enterprise_number import be_enterprise_number
 from ..lib.open_invoice import open_invoice_domain
 from .dunning_claim import ClaimLetter, ClaimLine
@@ -50,7 +51,7 @@ class DunningJudicialFile(models.Model):
 
     _name = "dunning.judicial.file"
     _description = "Judicial File"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "dunning.numbered.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -137,20 +138,6 @@ class DunningJudicialFile(models.Model):
     def _compute_amount_total(self):
         for file in self:
             file.amount_total = file.amount_principal + file.amount_interest + file.amount_fees
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id"))
-                # sudo: a collector creates files without reading sequences
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .sudo()
-                    .with_company(company or self.env.company)
-                    .next_by_code("dunning.judicial.file")
-                )
-        return super().create(vals_list)
 
     # ------------------------------------------------------------------ creation
 
@@ -425,12 +412,12 @@ class DunningJudicialFile(models.Model):
 
     def action_open_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_invoice_type"
+        return list_action(
+            self.env,
+            "account.action_move_out_invoice_type",
+            [("id", "in", self.move_ids.ids)],
+            {"create": False},
         )
-        action["domain"] = [("id", "in", self.move_ids.ids)]
-        action["context"] = {"create": False}
-        return action
 
     # ------------------------------------------------------------------ CSV
 

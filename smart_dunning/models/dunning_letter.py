@@ -18,6 +18,7 @@ from odoo.tools import (
 from odoo.tools.pdf import merge_pdf
 
 from ..lib import rate_expiry
+from ..lib.actions import list_action
 from ..lib.bulk import bulk_create, new_ids
 from ..lib.open_credit import invoice_nets
 from ..lib.payment_matching import pick_by_reference, reconcile_with_invoices, reference_candidates
@@ -412,11 +413,25 @@ class DunningLetter(models.Model):
                 )
             )
 
+    @api.model
+    def _action_list(self, domain):
+        """The letters of ``domain`` in the Letters list; letters are made by runs, not there."""
+        return list_action(
+            self.env, "smart_dunning.dunning_letter_action", domain, {"create": False}
+        )
+
     def _is_evidence(self):
         """Whether the letter's content is what the customer received: its invoices and fee
         lines may then no longer change or disappear."""
         self.ensure_one()
         return self.state == "sent" or (self.state == "cancel" and self.was_sent)
+
+    def _check_not_evidence(self, message):
+        """Refuse to change these letters' content when one of them is evidence: the error is
+        ``message(letter)`` for the first such letter."""
+        sent = self.filtered(lambda ltr: ltr._is_evidence())
+        if sent:
+            raise UserError(message(sent[0]))
 
     # ------------------------------------------------------------------ actions
 
@@ -1467,12 +1482,10 @@ class DunningLetterLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent_letter(self):
         # Lines of letters still to send may go (an invoice paid before sending leaves it).
-        sent = self.letter_id.filtered(lambda ltr: ltr._is_evidence())
-        if sent:
-            raise UserError(
-                self.env._(
-                    "Letter %(letter)s went out to the customer: the invoices it listed are "
-                    "kept as evidence and cannot be removed from it.",
-                    letter=sent[0].name,
-                )
+        self.letter_id._check_not_evidence(
+            lambda letter: self.env._(
+                "Letter %(letter)s went out to the customer: the invoices it listed are "
+                "kept as evidence and cannot be removed from it.",
+                letter=letter.name,
             )
+        )

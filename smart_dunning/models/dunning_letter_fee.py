@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from .dunning_fee_scale import SCALE_KINDS
 from .dunning_legal_rate import RATE_KINDS
@@ -50,12 +49,10 @@ class DunningLetterFee(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent_letter(self):
         # Fee lines of letters still to send are computed again; those sent are frozen.
-        sent = self.letter_id.filtered(lambda ltr: ltr._is_evidence())
-        if sent:
-            raise UserError(
-                self.env._(
-                    "Letter %(letter)s went out to the customer: the fees and interest it "
-                    "claimed are kept as evidence and cannot be deleted.",
-                    letter=sent[0].name,
-                )
+        self.letter_id._check_not_evidence(
+            lambda letter: self.env._(
+                "Letter %(letter)s went out to the customer: the fees and interest it "
+                "claimed are kept as evidence and cannot be deleted.",
+                letter=letter.name,
             )
+        )

@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 from odoo.tools import consteq, format_amount, format_date
 
-from .account_move import OPEN_PAYMENT_STATES
+from ..lib.open_invoice import open_invoice_domain
 from .dunning_plan import split_amount
 
 # Submissions one link may make per day: enough for a customer, not for a script.
@@ -209,9 +209,7 @@ class DunningLetter(models.Model):
         return (
             Domain("commercial_partner_id", "=", partner.id)
             & Domain("company_id", "=", company.id)
-            & Domain("move_type", "=", "out_invoice")
-            & Domain("state", "=", "posted")
-            & Domain("payment_state", "in", OPEN_PAYMENT_STATES)
+            & open_invoice_domain()
         )
 
     @api.model

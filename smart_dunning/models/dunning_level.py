@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import html_sanitize, is_html_empty
 
+from ..lib.actions import form_action
+
 CHANNELS = [
     ("email", "E-mail"),
     ("letter", "Paper letter"),
@@ -187,11 +189,9 @@ class DunningLevel(models.Model):
         """The preview dialog: this level's letter on a real letter, in a chosen language."""
         self.ensure_one()
         preview = self.env["dunning.level.preview"].create({"level_id": self.id})
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Preview: %(level)s", level=self.display_name),
-            "res_model": "dunning.level.preview",
-            "res_id": preview.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return form_action(
+            "dunning.level.preview",
+            preview.id,
+            name=self.env._("Preview: %(level)s", level=self.display_name),
+            dialog=True,
+        )

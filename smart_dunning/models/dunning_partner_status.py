@@ -3,7 +3,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
+from ..lib.actions import form_action
 from ..lib.open_credit import invoice_net_sql, open_credits_sql
+from ..lib.open_invoice import INVOICE_COLUMNS
 from .dunning_call import CALL_OUTCOMES
 from .dunning_dispute import PAUSING_STATES
 
@@ -53,13 +55,8 @@ class DunningPartnerStatus(models.Model):
     _rec_name = "partner_id"
     _depends = {
         "account.move": [
-            "commercial_partner_id",
-            "company_id",
-            "state",
-            "move_type",
+            *INVOICE_COLUMNS,
             "amount_residual_signed",
-            "invoice_date",
-            "invoice_date_due",
             "dunning_paid_date",
             "dunning_judicial",
         ],
@@ -452,10 +449,4 @@ class DunningPartnerStatus(models.Model):
 
     def action_open_partner(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "res.partner",
-            "res_id": self.partner_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action("res.partner", self.partner_id.id)

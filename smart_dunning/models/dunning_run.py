@@ -119,12 +119,7 @@ class DunningRun(models.Model):
 
     def action_open_letters(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "smart_dunning.dunning_letter_action"
-        )
-        action["domain"] = [("run_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
+        return self.env["dunning.letter"]._action_list([("run_id", "=", self.id)])
 
     @api.model
     def _cron_run(self):

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_amount, format_date
 
+from ..lib.open_invoice import open_invoice_domain
 from .dunning_call import UNREACHED
 
 # Not reached: nobody answered, or the number was wrong (as the calls' contact rate).
@@ -35,13 +36,16 @@ class DunningWeeklySummary(models.AbstractModel):
         """
         company = self.env.company
         in_company = Domain("company_id", "=", company.id)
-        in_week = Domain("date", ">=", date_from) & Domain("date", "<=", date_to)
+
+        def in_week(field="date"):
+            return Domain(field, ">=", date_from) & Domain(field, "<=", date_to)
+
         start = datetime.combine(date_from, time.min)
         end = datetime.combine(date_to + timedelta(days=1), time.min)
 
         Letter = self.env["dunning.letter"]
         letters = Letter._read_group(
-            in_company & Domain("sent_date", ">=", date_from) & Domain("sent_date", "<=", date_to),
+            in_company & in_week("sent_date"),
             ["level_id"],
             ["__count"],
         )
@@ -58,27 +62,18 @@ class DunningWeeklySummary(models.AbstractModel):
         reached = sum(count for outcome, count in calls.items() if outcome not in NOT_REACHED)
 
         Promise = self.env["dunning.promise.report"]
-        promises_made = Promise.search_count(in_company & in_week)
+        promises_made = Promise.search_count(in_company & in_week())
         promises_kept = Promise.search_count(
-            in_company
-            & Domain("status", "=", "kept")
-            & Domain("date_paid", ">=", date_from)
-            & Domain("date_paid", "<=", date_to)
+            in_company & Domain("status", "=", "kept") & in_week("date_paid")
         )
         promises_broken = Promise.search_count(
-            in_company
-            & Domain("status", "in", ("broken", "late"))
-            & Domain("date_deadline", ">=", date_from)
-            & Domain("date_deadline", "<=", date_to)
+            in_company & Domain("status", "in", ("broken", "late")) & in_week("date_deadline")
         )
 
         Dispute = self.env["dunning.dispute"]
-        disputes_opened = Dispute.search_count(in_company & in_week)
+        disputes_opened = Dispute.search_count(in_company & in_week())
         disputes_closed = Dispute.search_count(
-            in_company
-            & Domain("state", "=", "resolved")
-            & Domain("date_resolved", ">=", date_from)
-            & Domain("date_resolved", "<=", date_to)
+            in_company & Domain("state", "=", "resolved") & in_week("date_resolved")
         )
         disputes_overdue = Dispute.search_count(
             in_company
@@ -87,15 +82,11 @@ class DunningWeeklySummary(models.AbstractModel):
         )
 
         [[collected]] = self.env["dunning.collection.report"]._read_group(
-            in_company & in_week, [], ["amount:sum"]
+            in_company & in_week(), [], ["amount:sum"]
         )
 
         top_overdue = self.env["account.move"]._read_group(
-            in_company
-            & Domain("move_type", "=", "out_invoice")
-            & Domain("state", "=", "posted")
-            & Domain("payment_state", "in", ("not_paid", "partial"))
-            & Domain("invoice_date_due", "<", date_to),
+            in_company & open_invoice_domain() & Domain("invoice_date_due", "<", date_to),
             ["commercial_partner_id"],
             ["amount_residual_signed:sum"],
             order="amount_residual_signed:sum desc, commercial_partner_id",

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..lib.actions import form_action
 from ..lib.dunning_schedule import in_payment_window, parse_payment_days
 from ..lib.open_credit import flush_credits, invoice_net_sql
 from ..lib.open_invoice import dunnable_invoice_sql
@@ -369,13 +370,7 @@ class DunningWorklist(models.Model):
 
     def action_open_partner(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "res.partner",
-            "res_id": self.partner_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action("res.partner", self.partner_id.id)
 
     @api.model
     def _candidate_moves(self, partners):

@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..lib.actions import form_action, list_action
 from ..lib.dunning_schedule import parse_payment_days
 from ..lib.open_invoice import open_invoice_domain, open_invoice_sql
 from .dunning_dispute import PAUSING_STATES
@@ -590,12 +591,9 @@ class ResPartner(models.Model):
 
     def action_open_dunning_letters(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "smart_dunning.dunning_letter_action"
+        return self.env["dunning.letter"]._action_list(
+            [("partner_id", "=", self.commercial_partner_id.id)]
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"create": False}
-        return action
 
     def action_dunning_new_dispute(self):
         """Quick action: a new dispute of this customer about its open invoices (the
@@ -615,19 +613,19 @@ class ResPartner(models.Model):
 
     def action_dunning_open_disputes(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "smart_dunning.dunning_dispute_action"
-        )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
+        return self._dunning_records_action("smart_dunning.dunning_dispute_action")
 
     def action_dunning_open_plans(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("smart_dunning.dunning_plan_action")
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
+        return self._dunning_records_action("smart_dunning.dunning_plan_action")
+
+    def _dunning_records_action(self, xmlid):
+        """The records of action ``xmlid`` (disputes, plans, judicial files) of this customer;
+        a new one is for this customer too."""
+        partner = self.commercial_partner_id
+        return list_action(
+            self.env, xmlid, [("partner_id", "=", partner.id)], {"default_partner_id": partner.id}
+        )
 
     def action_dunning_open_status(self):
         """The payment status of this partner's company (or of the partner itself)."""
@@ -657,13 +655,7 @@ class ResPartner(models.Model):
                     customer=self.commercial_partner_id.display_name,
                 )
             )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": invoice.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action("account.move", invoice.id)
 
     def action_dunning_promise(self):
         """Quick action: the customer promises to pay its open invoices on a date."""
@@ -679,22 +671,11 @@ class ResPartner(models.Model):
 
     def action_dunning_open_judicial_files(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "smart_dunning.dunning_judicial_file_action"
-        )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
+        return self._dunning_records_action("smart_dunning.dunning_judicial_file_action")
 
     def action_dunning_new_judicial_file(self):
         """Hand the customer's overdue invoices over by hand: a judicial file (or the open one
         gets them), shown."""
         self.ensure_one()
         file = self.env["dunning.judicial.file"]._from_partner(self.commercial_partner_id)
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "dunning.judicial.file",
-            "res_id": file.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action("dunning.judicial.file", file.id)

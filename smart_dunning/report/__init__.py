@@ -1,3 +1,6 @@
+from . import dunning_invoice_report_mixin
+
+# isort: split
 from . import (
     dunning_aging_report,
     dunning_collection_report,

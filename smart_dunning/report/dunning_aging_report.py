@@ -24,36 +24,15 @@ class DunningAgingReport(models.Model):
     _auto = False
     _order = "date_due, id"
     _rec_name = "move_id"
+    _inherit = "dunning.invoice.report.mixin"
     _depends = {
-        "account.move": [
-            "commercial_partner_id",
-            "company_id",
-            "state",
-            "move_type",
-            "amount_residual_signed",
-            "invoice_date",
-            "invoice_date_due",
-            "invoice_user_id",
-        ],
-        "res.partner": ["user_id", "dunning_user_id"],
-        "res.company": ["currency_id"],
+        "account.move": ["amount_residual_signed"],
         "dunning.letter.line": ["move_id", "level_id", "state"],
     }
 
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     move_type = fields.Selection(
         [("out_invoice", "Invoice"), ("out_refund", "Credit Note")], string="Type", readonly=True
     )
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    user_id = fields.Many2one(
-        "res.users",
-        string="Salesperson",
-        readonly=True,
-        help="The invoice's salesperson, else the customer's.",
-    )
-    collector_id = fields.Many2one("res.users", readonly=True)
     level_id = fields.Many2one("dunning.level", string="Dunning Level", readonly=True)
     invoice_date = fields.Date(readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
@@ -116,13 +95,8 @@ class DunningAgingReport(models.Model):
         return SQL(
             """
             SELECT m.id,
-                   m.id AS move_id,
+                   %(invoice)s,
                    m.move_type,
-                   m.company_id,
-                   c.currency_id,
-                   m.commercial_partner_id AS partner_id,
-                   COALESCE(m.invoice_user_id, p.user_id) AS user_id,
-                   p.dunning_user_id AS collector_id,
                    CASE WHEN m.move_type = 'out_invoice' THEN %(level)s END AS level_id,
                    m.invoice_date,
                    m.invoice_date_due AS date_due,
@@ -137,6 +111,7 @@ class DunningAgingReport(models.Model):
                AND m.move_type IN ('out_invoice', 'out_refund')
                AND m.amount_residual_signed != 0
             """,
+            invoice=self._invoice_columns_sql("m", "p", "c"),
             level=self.env["account.move"]._dunning_level_sql(SQL("m.id")),
             late=late,
             bucket=bucket,

@@ -15,6 +15,7 @@ class DunningCollectionReport(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "move_id"
+    _inherit = "dunning.invoice.report.mixin"
     _depends = {
         "account.partial.reconcile": [
             "debit_move_id",
@@ -26,37 +27,14 @@ class DunningCollectionReport(models.Model):
         "account.move": [
             "origin_payment_id",
             "statement_line_id",
-            "commercial_partner_id",
-            "company_id",
-            "state",
-            "move_type",
             "journal_id",
-            "invoice_date",
-            "invoice_date_due",
-            "invoice_user_id",
             "amount_untaxed_signed",
             "amount_total_signed",
         ],
-        "res.partner": ["user_id", "dunning_user_id"],
-        "res.company": [
-            "currency_id",
-            "currency_exchange_journal_id",
-            "dunning_writeoff_account_id",
-        ],
+        "res.company": ["currency_exchange_journal_id", "dunning_writeoff_account_id"],
     }
 
     date = fields.Date(string="Paid On", readonly=True)
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    user_id = fields.Many2one(
-        "res.users",
-        string="Salesperson",
-        readonly=True,
-        help="The invoice's salesperson, else the customer's.",
-    )
-    collector_id = fields.Many2one("res.users", readonly=True)
     amount = fields.Monetary(string="Collected", readonly=True)
     amount_untaxed = fields.Monetary(
         string="Paid Revenue",
@@ -88,12 +66,7 @@ class DunningCollectionReport(models.Model):
             """
             SELECT apr.id,
                    apr.max_date AS date,
-                   inv.id AS move_id,
-                   inv.company_id,
-                   c.currency_id,
-                   inv.commercial_partner_id AS partner_id,
-                   COALESCE(inv.invoice_user_id, p.user_id) AS user_id,
-                   p.dunning_user_id AS collector_id,
+                   %(invoice)s,
                    apr.amount,
                    CASE WHEN inv.amount_total_signed != 0
                         THEN apr.amount * inv.amount_untaxed_signed / inv.amount_total_signed
@@ -119,5 +92,6 @@ class DunningCollectionReport(models.Model):
                         AND EXISTS (SELECT 1 FROM account_move_line wo
                                      WHERE wo.move_id = pay.id
                                        AND wo.account_id = c.dunning_writeoff_account_id))
-            """
+            """,
+            invoice=self._invoice_columns_sql("inv", "p", "c"),
         )

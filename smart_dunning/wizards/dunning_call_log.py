@@ -4,7 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
-from ..models.account_move import OPEN_PAYMENT_STATES
+from ..lib.actions import form_action
+from ..lib.open_invoice import open_invoice_domain
 from ..models.dunning_call import CALL_OUTCOMES
 
 
@@ -220,9 +221,7 @@ class DunningCallLog(models.TransientModel):
                 .sudo()
                 .search(
                     Domain("commercial_partner_id", "=", partner.id)
-                    & Domain("move_type", "=", "out_invoice")
-                    & Domain("state", "=", "posted")
-                    & Domain("payment_state", "in", OPEN_PAYMENT_STATES)
+                    & open_invoice_domain()
                     & Domain("company_id", "=", self.env.company.id)
                     & Domain("invoice_date_due", "<", fields.Date.context_today(self)),
                     order="invoice_date_due, id",
@@ -238,19 +237,16 @@ class DunningCallLog(models.TransientModel):
     def _action_open(self, partner, moves=None):
         self._check_customer(partner, self.env.company)
         defaults = self._defaults_for(partner, moves)
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Log Call"),
-            "res_model": self._name,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
+        return form_action(
+            self._name,
+            name=self.env._("Log Call"),
+            dialog=True,
+            context={
                 "default_partner_id": defaults["partner_id"],
                 "default_move_ids": defaults["move_ids"],
                 "default_contact_id": defaults["contact_id"],
             },
-        }
+        )
 
     def action_confirm(self):
         self.ensure_one()

@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 from odoo.tools import format_date
 
+from ..lib.actions import form_action, list_action
 from ..models.dunning_dispute import PAUSING_STATES
 from .callcentre_file import (
     COLUMNS,
@@ -99,20 +100,13 @@ class DunningCallcentreImport(models.TransientModel):
                 "summary": self._summary(calls),
             }
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-        }
+        return form_action(self._name, self.id, dialog=True)
 
     def action_open_calls(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("smart_dunning.dunning_call_action")
-        action["domain"] = [("id", "in", self.call_ids.ids)]
-        return action
+        return list_action(
+            self.env, "smart_dunning.dunning_call_action", [("id", "in", self.call_ids.ids)]
+        )
 
     # ------------------------------------------------------------------ reading
 

@@ -2,7 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
-from ..models.account_move import OPEN_PAYMENT_STATES
+from ..lib.actions import form_action
+from ..lib.open_invoice import open_invoice_domain
 
 
 class DunningPlanPromise(models.TransientModel):
@@ -43,26 +44,21 @@ class DunningPlanPromise(models.TransientModel):
         if moves is None:
             moves = self.env["account.move"].search(
                 Domain("commercial_partner_id", "=", partner.id)
-                & Domain("move_type", "=", "out_invoice")
-                & Domain("state", "=", "posted")
-                & Domain("payment_state", "in", OPEN_PAYMENT_STATES)
+                & open_invoice_domain()
                 & Domain("company_id", "=", self.env.company.id)
             )
             moves -= moves._dunning_disputed()
             moves = moves.filtered(lambda move: not move.dunning_plan_id)
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Promise to Pay"),
-            "res_model": self._name,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
+        return form_action(
+            self._name,
+            name=self.env._("Promise to Pay"),
+            dialog=True,
+            context={
                 "default_partner_id": partner.id,
                 "default_move_ids": moves.ids,
                 "default_company_id": (moves.company_id[:1] or self.env.company).id,
             },
-        }
+        )
 
     def action_confirm(self):
         """One step: a one-instalment plan, confirmed, and the customer told."""
@@ -80,10 +76,4 @@ class DunningPlanPromise(models.TransientModel):
             }
         )
         plan.action_confirm()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "dunning.plan",
-            "res_id": plan.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action("dunning.plan", plan.id)
