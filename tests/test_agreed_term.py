@@ -274,7 +274,10 @@ class TestCallCentreAgreement(CallcentreCase):
                 self.env.ref("mail.mail_activity_data_todo"),
             ),
         )
-        self.assertEqual(activity.summary, "Move due dates to the agreed term?")
+        # in the collector's language (Dutch, the database's default)
+        self.assertEqual(
+            activity.summary, "Vervaldatums naar de afgesproken betalingstermijn verplaatsen?"
+        )
         self.assertIn(f"#{call.id}", activity.note, "links to the call")
         action = call.with_user(self.collector).action_dunning_move_due_dates()
         wizard = (

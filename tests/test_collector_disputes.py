@@ -43,7 +43,7 @@ class TestDisputeClock(DisputeCase):
         self.assertEqual(dispute.date_deadline, d("2026-03-24"))
         todo = dispute.activity_ids
         self.assertEqual(todo.user_id, self.seller)
-        self.assertIn("disputes", todo.summary)
+        self.assertIn("betwist", todo.summary, "in the salesperson's language, Dutch")
         self.assertIn(self.invoice.name, todo.summary)
         # a deadline chosen by hand stays
         with freeze_time("2026-03-10"):

@@ -122,3 +122,46 @@ class TestTranslations(DunningCase):
         self.assertEqual(nl["Formal notice"], "Ingebrekestelling")
         self.assertEqual(fr["Friendly reminder"], "Rappel")
         self.assertEqual(fr["Formal notice"], "Mise en demeure")
+
+    def test_one_translation_per_staff_concept(self):
+        """docs/GLOSSARY.md: sending is "versturen" (the Send button, the Sent state), the
+        collector a "debiteurenbeheerder" / "gestionnaire de créances", the department
+        "debiteurenbeheer" / "gestion des créances", a payment plan an "afbetalingsplan" in
+        "termijnen", a promise a "betalingsbelofte": each concept has one word in nl.po and
+        fr.po, not two for the same screen."""
+        banned = {
+            "nl": [
+                r"(?i)verzend|verzond",  # versturen, verstuurd
+                r"(?i)incasso(?!kosten)",  # debiteurenbeheer(der); incassokosten is the law's
+                r"(?i)kredietmanager|kredietbeheerder",  # managers debiteurenbeheer
+                r"(?i)betaalbelofte",  # betalingsbelofte
+                r"(?i)\bregeling(en)?\b",  # afbetalingsplan (betalingsregeling: plan or promise)
+                r"(?i)\bafbetaling(en)?\b",  # termijn
+                r"(?i)\brente(tabel|-)",  # interest(tabel), Belgian usage
+                r"^Invordering:",  # Aanmaningen: (the jobs' names)
+            ],
+            "fr": [
+                r"gestionnaires? de recouvrement",  # gestionnaire de créances
+                # gestion des créances (recouvrement amiable, judiciaire: the procedures)
+                r"du recouvrement(?! amiable)|\bRecouvrement\b(?! judiciaire)",
+                r"(?i)\brelances?\b",  # rappels
+                # responsables: a "gestionnaire" is the collector
+                r"Credit managers|Gestionnaires prévenus|les gestionnaires sont prévenus",
+            ],
+        }
+        for lang, patterns in banned.items():
+            po = polib.pofile(str(I18N / f"{lang}.po"))
+            for pattern in patterns:
+                hits = [e.msgid[:50] for e in po if re.search(pattern, e.msgstr)]
+                self.assertFalse(hits, f"{lang}.po: {pattern}")
+        nl = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "nl.po"))}
+        fr = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "fr.po"))}
+        self.assertEqual(
+            (nl["Send"], nl["Sent"], nl["Sent Date"]), ("Versturen", "Verstuurd", "Verstuurd op")
+        )
+        self.assertEqual(nl["Collector"], "Debiteurenbeheerder")
+        self.assertEqual((nl["Payment Plan"], nl["Instalment"]), ("Afbetalingsplan", "Termijn"))
+        self.assertEqual(fr["Collector"], "Gestionnaire de créances")
+        self.assertEqual(
+            fr["Collections Weekly Summary"], "Résumé hebdomadaire de la gestion des créances"
+        )

@@ -443,8 +443,12 @@ class TestJudicialHandOver(LetterCase):
         self.assertEqual(invoice.dunning_judicial_route, "lawyer")
         self.assertEqual(letter.judicial_route, "lawyer")
         self.assertIn("Advocaat Claes", letter.activity_ids.summary)
-        self.assertIn("uncontested", letter.activity_ids.note)
+        # the activity in its collector's language (Dutch), the chatter in the job's
+        self.assertIn("onbetwiste geldschulden", letter.activity_ids.note)
         self.assertIn(invoice.name, letter.activity_ids.note)
+        self.assertTrue(
+            letter.message_ids.filtered(lambda m: "uncontested debts" in (m.body or ""))
+        )
 
 
 class TestSalespersonView(LetterCase):

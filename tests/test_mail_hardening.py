@@ -335,7 +335,7 @@ class TestDailySend(MailCase):
         # The daily job writes in the company's language (Dutch here).
         self.assertEqual(self.company.partner_id.lang, "nl_BE")
         self.assertTrue(
-            letter_broken.message_ids.filtered(lambda m: "Niet verzonden" in (m.body or "")),
+            letter_broken.message_ids.filtered(lambda m: "Niet verstuurd" in (m.body or "")),
             "the chatter says why",
         )
         self.assertFalse(self.letter_mails(letter_broken))

@@ -494,7 +494,8 @@ class TestPortalTour(PortalCase):
         self.assertEqual(to_approve.line_ids.mapped("amount"), [100.0] * 12)
         activity = to_approve.activity_ids
         self.assertEqual(activity.user_id, self.collector)
-        self.assertIn("beyond the policy, to approve", activity.summary)
+        # the customer answered in English; the collector reads Dutch, their language
+        self.assertIn("buiten het beleid, goed te keuren", activity.summary)
         self.env.invalidate_all()
         self.assertEqual(invoices.mapped("dunning_state"), ["paused"] * 3)
         # Two weeks on, the second level is due (the last day the plan to approve pauses):

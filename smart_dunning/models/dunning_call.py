@@ -9,6 +9,7 @@ from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_date
 
 from ..lib.actions import form_action
+from ..lib.assignee import assignee_env
 from ..lib.open_invoice import open_invoice_domain
 from .dunning_dispute import PAUSING_STATES
 
@@ -628,19 +629,21 @@ class DunningCall(models.Model):
         ):
             if not call._term_candidates(call.partner_id, call.company_id):
                 continue
+            user = call.partner_id.dunning_user_id or self.env.user
+            env = assignee_env(self.env, user)
             activity = call.partner_id.activity_schedule(
                 activity_type_id=todo.id,
-                summary=self.env._("Move due dates to the agreed term?"),
+                summary=env._("Move due dates to the agreed term?"),
                 note=Markup("<p>%s</p>")
-                % self.env._(
+                % env._(
                     "%(customer)s agreed to the payment term %(term)s with the call centre. "
                     "Open the call %(call)s and choose, with Move Due Dates, the open invoices "
                     "that follow the new term.",
                     customer=call.partner_id.display_name,
-                    term=call.payment_term_id.display_name,
+                    term=call.payment_term_id.with_env(env).sudo().display_name,
                     call=call._get_html_link(title=f"#{call.id}"),
                 ),
-                user_id=(call.partner_id.dunning_user_id or self.env.user).id,
+                user_id=user.id,
             )
             call.term_activity_id = activity
 

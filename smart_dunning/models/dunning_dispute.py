@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import format_date
 
 from ..lib.actions import form_action
+from ..lib.assignee import assignee_env
 
 DISPUTE_STATES = [
     ("open", "Open"),
@@ -402,13 +403,14 @@ class DunningDispute(models.Model):
                 )
             salesperson = dispute.partner_id.user_id
             if salesperson and salesperson != self.env.user and not salesperson.share:
+                env = assignee_env(self.env, salesperson)
                 dispute.activity_schedule(
                     activity_type_id=todo.id,
-                    summary=self.env._(
+                    summary=env._(
                         "%(customer)s disputes %(invoices)s: %(reason)s",
                         customer=dispute.partner_id.display_name,
                         invoices=dispute.invoice_names,
-                        reason=dispute.reason_id.name,
+                        reason=dispute.reason_id.with_env(env).sudo().name,
                     ),
                     note=dispute.description or False,
                     user_id=salesperson.id,
@@ -439,11 +441,12 @@ class DunningDispute(models.Model):
             for user in users:
                 if (dispute.id, user.id) in existing:
                     continue
+                env = assignee_env(self.env, user)
                 dispute.activity_schedule(
                     activity_type_id=kind.id,
-                    summary=self.env._(
+                    summary=env._(
                         "Dispute past its deadline of %(date)s",
-                        date=format_date(self.env, dispute.date_deadline),
+                        date=format_date(env, dispute.date_deadline),
                     ),
                     user_id=user.id,
                 )

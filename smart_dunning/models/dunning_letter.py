@@ -19,6 +19,7 @@ from odoo.tools.pdf import merge_pdf
 
 from ..lib import rate_expiry
 from ..lib.actions import list_action
+from ..lib.assignee import assignee_env
 from ..lib.bulk import bulk_create, new_ids
 from ..lib.open_credit import invoice_nets
 from ..lib.payment_matching import pick_by_reference, reconcile_with_invoices, reference_candidates
@@ -890,14 +891,16 @@ class DunningLetter(models.Model):
     def _send_call(self):
         call_type = self.env.ref("mail.mail_activity_data_call")
         for letter in self:
+            user = letter.user_id or self.env.user
+            env = assignee_env(self.env, user)
             letter.activity_schedule(
                 activity_type_id=call_type.id,
-                summary=self.env._(
+                summary=env._(
                     "Call %(customer)s about %(amount)s overdue",
                     customer=letter.partner_id.name,
-                    amount=letter._format_amount(letter.amount_due),
+                    amount=letter.with_env(env)._format_amount(letter.amount_due),
                 ),
-                user_id=(letter.user_id or self.env.user).id,
+                user_id=user.id,
             )
 
     def _send_judicial(self):
@@ -907,17 +910,24 @@ class DunningLetter(models.Model):
             route = letter.policy_id._judicial_route(
                 sum(letter.move_ids.mapped("amount_residual_signed")) - letter.amount_credit
             )
+            user = letter.user_id or self.env.user
+            env = assignee_env(self.env, user)
             note = False
             letter_disputed = letter.move_ids & disputed
             if route == "bailiff" and letter_disputed:
                 # The bailiff's procedure is for uncontested debts only (art. 1394/20 Ger.W.).
                 route = "lawyer"
-                note = self.env._(
-                    "%(invoices)s disputed: the bailiff's procedure for uncontested debts is "
-                    "closed to this file, so it goes to the lawyer.",
-                    invoices=", ".join(letter_disputed.mapped("name")),
-                )
-                letter.message_post(body=note)
+
+                def disputed_note(lang_env, invoices=letter_disputed):
+                    return lang_env._(
+                        "%(invoices)s disputed: the bailiff's procedure for uncontested debts "
+                        "is closed to this file, so it goes to the lawyer.",
+                        invoices=", ".join(invoices.mapped("name")),
+                    )
+
+                # the chatter in the job's language, the activity in the collector's
+                letter.message_post(body=disputed_note(self.env))
+                note = disputed_note(env)
             letter.judicial_route = route
             letter.move_ids._dunning_write(
                 {"dunning_judicial": True, "dunning_judicial_route": route}
@@ -925,13 +935,13 @@ class DunningLetter(models.Model):
             handler = letter.policy_id._dunning_judicial_recipient(route)
             letter.activity_schedule(
                 activity_type_id=todo.id,
-                summary=self.env._(
+                summary=env._(
                     "Hand the file over to %(handler)s",
                     handler=handler.name
-                    or dict(self._fields["judicial_route"]._description_selection(self.env))[route],
+                    or dict(self._fields["judicial_route"]._description_selection(env))[route],
                 ),
                 note=note,
-                user_id=(letter.user_id or self.env.user).id,
+                user_id=user.id,
             )
         # The judicial file the bailiff or the lawyer receives, one per customer.
         self.env["dunning.judicial.file"]._from_letters(self)
@@ -983,18 +993,20 @@ class DunningLetter(models.Model):
         todo = self.env.ref("mail.mail_activity_data_todo")
         for letter in letters:
             addressee = letter.contact_id or letter.partner_id
+            user = letter.user_id or self.env.user
+            env = assignee_env(self.env, user)
             letter.activity_schedule(
                 activity_type_id=todo.id,
-                summary=self.env._(
+                summary=env._(
                     "E-mail to %(customer)s not delivered", customer=addressee.display_name
                 ),
-                note=self.env._(
+                note=env._(
                     "%(reason)s Check the address %(email)s, then send the letter again or "
                     "print it.",
                     reason=reason,
                     email=addressee.email or "",
                 ),
-                user_id=(letter.user_id or self.env.user).id,
+                user_id=user.id,
             )
 
     def _message_receive_bounce(self, email, partner):
@@ -1439,7 +1451,7 @@ class DunningLetter(models.Model):
                 continue
             letter.activity_schedule(
                 activity_type_id=reply_type.id,
-                summary=self.env._(
+                summary=assignee_env(self.env, collector)._(
                     "Reply from %(customer)s to read", customer=partner.display_name
                 ),
                 user_id=collector.id,

@@ -13,6 +13,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 from odoo.tools import consteq, format_amount, format_date
 
+from ..lib.assignee import assignee_env
 from ..lib.open_invoice import open_invoice_domain
 from .dunning_plan import split_amount
 
@@ -413,16 +414,21 @@ class DunningLetter(models.Model):
 
     def _portal_notify(self, record, partner, summary, confirmation):
         """Tell the collector and the salesperson (activity + chatter) and confirm to the
-        customer by e-mail, in the customer's language."""
+        customer by e-mail, in the customer's language.
+
+        ``summary(env)`` words the news in ``env``'s language: each activity in its
+        assignee's, the chatter notes in the company's (the page runs in the customer's)."""
         todo = self.env.ref("mail.mail_activity_data_todo")
         for user in self._portal_staff(partner):
             record.sudo().activity_schedule(
-                activity_type_id=todo.id, summary=summary, user_id=user.id
+                activity_type_id=todo.id,
+                summary=summary(assignee_env(self.env, user)),
+                user_id=user.id,
             )
-        record.sudo().message_post(
-            body=summary, message_type="comment", subtype_xmlid="mail.mt_note"
-        )
-        partner.sudo().message_post(body=summary, subtype_xmlid="mail.mt_note")
+        company = record.sudo().company_id
+        note = summary(self.env(context=dict(self.env.context, lang=company._dunning_lang())))
+        record.sudo().message_post(body=note, message_type="comment", subtype_xmlid="mail.mt_note")
+        partner.sudo().message_post(body=note, subtype_xmlid="mail.mt_note")
         if partner.email:
             record.sudo().message_post(
                 body=confirmation,
@@ -482,10 +488,10 @@ class DunningLetter(models.Model):
         self._portal_notify(
             dispute,
             partner,
-            self.env._(
+            lambda env: env._(
                 "The customer disputes %(invoices)s online: %(reason)s.",
                 invoices=", ".join(moves.mapped("name")),
-                reason=reason.name,
+                reason=reason.with_env(env).sudo().name,
             ),
             self.env._(
                 "We received your dispute about %(invoices)s. We will not send reminders about "
@@ -553,10 +559,10 @@ class DunningLetter(models.Model):
         self._portal_notify(
             plan,
             partner,
-            self.env._(
+            lambda env: env._(
                 "The customer promises online to pay %(amount)s on %(date)s.",
-                amount=format_amount(self.env, plan.amount_total, currency),
-                date=format_date(self.env, day),
+                amount=format_amount(env, plan.amount_total, currency),
+                date=format_date(env, day),
             ),
             self.env._(
                 "Thank you: we noted your promise to pay %(amount)s on %(date)s. We will not "
@@ -631,12 +637,15 @@ class DunningLetter(models.Model):
         amount = format_amount(self.env, plan.amount_total, currency)
         if accepted:
             plan.action_confirm()
-            summary = self.env._(
-                "The customer agreed online to a plan of %(count)s instalments for %(amount)s "
-                "(within the policy: accepted).",
-                count=len(schedule),
-                amount=amount,
-            )
+
+            def summary(env):
+                return env._(
+                    "The customer agreed online to a plan of %(count)s instalments for "
+                    "%(amount)s (within the policy: accepted).",
+                    count=len(schedule),
+                    amount=format_amount(env, plan.amount_total, currency),
+                )
+
             confirmation = self.env._(
                 "Your payment plan of %(count)s instalments for %(amount)s is accepted. We "
                 "will not send reminders while you keep to it.",
@@ -649,12 +658,15 @@ class DunningLetter(models.Model):
             moves.sudo().write(
                 {"dunning_pause_until": fields.Date.context_today(self) + timedelta(days=14)}
             )
-            summary = self.env._(
-                "The customer asks online for a plan of %(count)s instalments for %(amount)s: "
-                "beyond the policy, to approve.",
-                count=len(schedule),
-                amount=amount,
-            )
+
+            def summary(env):
+                return env._(
+                    "The customer asks online for a plan of %(count)s instalments for "
+                    "%(amount)s: beyond the policy, to approve.",
+                    count=len(schedule),
+                    amount=format_amount(env, plan.amount_total, currency),
+                )
+
             confirmation = self.env._(
                 "We received your request for a payment plan of %(count)s instalments for "
                 "%(amount)s. A colleague will review it and come back to you.",
@@ -712,12 +724,13 @@ class DunningLetter(models.Model):
             message.attachment_ids = [Command.link(proof.id)]
         todo = self.env.ref("mail.mail_activity_data_todo")
         for user in self._portal_staff(partner)[:1]:
+            env = assignee_env(self.env, user)
             target.activity_schedule(
                 activity_type_id=todo.id,
-                summary=self.env._(
+                summary=env._(
                     "Match the payment of %(amount)s the customer says it made on %(date)s",
-                    amount=format_amount(self.env, amount, currency),
-                    date=format_date(self.env, day),
+                    amount=format_amount(env, amount, currency),
+                    date=format_date(env, day),
                 ),
                 user_id=user.id,
                 date_deadline=hold,

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_date
 
+from ..lib.assignee import assignee_env
 from ..lib.payment_matching import (
     find_documents,
     pick_by_reference,
@@ -574,19 +575,19 @@ class DunningPlan(models.Model):
         self.write({"state": "broken", "date_broken": breach_date})
         resumed = self.move_ids._dunning_resume(breach_date)
         late = self.line_ids.filtered(lambda line: line.state != "paid")[:1]
+        user = self.user_id or self.partner_id.dunning_user_id or self.env.user
+        env = assignee_env(self.env, user)
         self.activity_schedule(
             "mail.mail_activity_data_todo",
-            user_id=(self.user_id or self.partner_id.dunning_user_id or self.env.user).id,
-            summary=self.env._(
-                "Payment plan broken: call %(customer)s", customer=self.partner_id.name
-            ),
-            note=self.env._(
+            user_id=user.id,
+            summary=env._("Payment plan broken: call %(customer)s", customer=self.partner_id.name),
+            note=env._(
                 "The instalment of %(amount)s due on %(date)s is still unpaid. Dunning of "
                 "%(invoices)s resumes from %(breach)s.",
-                amount=self.currency_id.format(late.amount - late.amount_paid),
-                date=format_date(self.env, late.date_due),
+                amount=self.currency_id.with_env(env).format(late.amount - late.amount_paid),
+                date=format_date(env, late.date_due),
                 invoices=", ".join(resumed.mapped("name")) or "-",
-                breach=format_date(self.env, breach_date),
+                breach=format_date(env, breach_date),
             ),
         )
         self._log_on_invoices(

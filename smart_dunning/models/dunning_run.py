@@ -13,6 +13,7 @@ from odoo.sql_db import db_connect
 from odoo.tools import SQL, format_date
 from odoo.tools.pdf import merge_pdf
 
+from ..lib.assignee import assignee_env
 from ..lib.dunning_schedule import in_payment_window, next_step, parse_payment_days
 from ..lib.open_credit import flush_credits, invoice_net_sql, open_credit_moves
 from ..lib.open_invoice import dunnable_invoice_sql
@@ -556,11 +557,13 @@ class DunningRun(models.Model):
     def _ask_salespeople(self, letters):
         todo = self.env.ref("mail.mail_activity_data_todo")
         for letter in letters:
+            salesperson = letter.partner_id.user_id
+            env = assignee_env(self.env, salesperson)
             letter.activity_schedule(
                 activity_type_id=todo.id,
-                user_id=letter.partner_id.user_id.id,
-                summary=self.env._("New customer pays late: please find out why"),
-                note=self.env._(
+                user_id=salesperson.id,
+                summary=env._("New customer pays late: please find out why"),
+                note=env._(
                     "%(customer)s is a new customer and has invoices overdue. Please contact them "
                     "before the first reminder goes out; the letter waits for a collector's "
                     "approval.",
