@@ -285,6 +285,9 @@ class DunningRun(models.Model):
                AND NOT EXISTS (
                    SELECT 1 FROM dunning_letter_line ll
                     WHERE ll.move_id = m.id AND ll.state IN ('draft', 'to_approve'))
+             -- a letter lists its invoices, and claims on them, in the same order whatever
+             -- plan PostgreSQL picks
+             ORDER BY m.id
             """,
                 level=Move._dunning_level_sql(SQL("m.id")),
                 sent=Move._dunning_sent_date_sql(SQL("m.id")),
