@@ -48,13 +48,27 @@ FREE_FIRST_REMINDERS_A_YEAR = 3
 
 
 @dataclasses.dataclass(frozen=True)
+class ClaimPartner:
+    """What a claim reads of a customer."""
+
+    long_term_agreed: bool = False
+    regular_supply: bool = False
+
+
+NO_FLAGS = ClaimPartner()
+
+
+@dataclasses.dataclass(frozen=True)
 class ClaimLine:
-    """An invoice of a letter, as its claim needs it."""
+    """An invoice of a letter, as its claim needs it. Whoever builds it has just read the
+    invoice: the claim does not read it again."""
 
     id: int
     move_id: int
     date_due: date
     amount_residual: float
+    invoice_date: date | None
+    fee_invoice: bool  # the fee invoice of an earlier letter: no interest or fees on it
 
 
 @dataclasses.dataclass
@@ -71,6 +85,7 @@ class ClaimLetter:
     amount_credit: float
     lines: list[ClaimLine]
     partner_id: int = 0  # the commercial partner
+    customer: ClaimPartner = NO_FLAGS  # what the claim reads of the commercial partner
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,15 +114,18 @@ class Money:
         return float_is_zero(amount, precision_rounding=self.rounding)
 
 
-@dataclasses.dataclass(frozen=True)
-class ClaimPartner:
-    """What a claim reads of a customer."""
+@dataclasses.dataclass
+class ClaimTables:
+    """What the claims of all the batches of a run look up once: the rate and fee tables,
+    what a claim derived from them, and the messages of missing rates."""
 
-    long_term_agreed: bool = False
-    regular_supply: bool = False
-
-
-NO_FLAGS = ClaimPartner()
+    rates: dict  # kind -> [(date from, date to, rate)]
+    scales: dict  # kind -> dunning.fee.scale
+    scale_on: dict = dataclasses.field(default_factory=dict)  # (kind, day) -> scale or None
+    fx: dict = dataclasses.field(default_factory=dict)  # (from, to, company, day) -> rate
+    terms: dict = dataclasses.field(default_factory=dict)  # policy id -> PolicyTerms
+    money: dict = dataclasses.field(default_factory=dict)  # currency id -> Money
+    messages: dict = dataclasses.field(default_factory=dict)  # (kind, day) -> text
 
 
 @dataclasses.dataclass
@@ -142,12 +160,22 @@ class DunningClaim(models.AbstractModel):
                 "partner_id",
             ]
         )
+        letters.partner_id.fetch(["dunning_long_term_agreed", "dunning_regular_supply"])
         lines = letters.line_ids
         lines.fetch(["letter_id", "move_id", "date_due", "amount_residual"])
+        lines.move_id.fetch(["invoice_date", "dunning_fee_letter_id"])
         by_letter = defaultdict(list)
         for line in lines:
+            move = line.move_id
             by_letter[line.letter_id.id].append(
-                ClaimLine(line.id, line.move_id.id, line.date_due, line.amount_residual)
+                ClaimLine(
+                    line.id,
+                    move.id,
+                    line.date_due,
+                    line.amount_residual,
+                    move.invoice_date,
+                    bool(move.dunning_fee_letter_id),
+                )
             )
         return [
             ClaimLetter(
@@ -160,21 +188,35 @@ class DunningClaim(models.AbstractModel):
                 letter.amount_credit,
                 by_letter[letter.id],
                 letter.partner_id.id,
+                ClaimPartner(
+                    letter.partner_id.dunning_long_term_agreed,
+                    letter.partner_id.dunning_regular_supply,
+                ),
             )
             for letter in letters
         ]
 
     @api.model
-    def _claims(self, inputs, as_of=None, messages=None):
+    def _tables(self):
+        """The rate and fee tables of every claim (ClaimTables), in three queries: a run
+        reads them once for all its batches."""
+        return ClaimTables(
+            rates=self.env["dunning.legal.rate"]._periods([kind for kind, _label in RATE_KINDS]),
+            scales=self.env["dunning.fee.scale"]._scales([kind for kind, _label in SCALE_KINDS]),
+        )
+
+    @api.model
+    def _claims(self, inputs, as_of=None, tables=None):
         """``{letter id: LetterClaim}`` of the letters described by ``inputs`` (ClaimLetter),
         on ``as_of`` or each letter's date.
 
-        :param messages: ``{(kind, day): text}`` of missing rates already worded, shared by
-            the batches of a run
+        :param tables: ClaimTables shared by the batches of a run (default: read now)
         """
-        ctx = self._context_of(inputs)
+        if tables is None:
+            tables = self._tables()
+        ctx = self._context_of(inputs, tables)
         claims = {}
-        messages = {} if messages is None else messages
+        messages = tables.messages
         for letter in inputs:
             # the handlers see the policy and the currency as plain values
             letter = dataclasses.replace(
@@ -229,90 +271,92 @@ class DunningClaim(models.AbstractModel):
         )
 
     @api.model
-    def _context_of(self, inputs):
-        """Everything the claims of a batch of letters need, in a fixed number of queries."""
+    def _context_of(self, inputs, tables):
+        """Everything the claims of a batch of letters need besides their own invoices and
+        customers (ClaimLine, ClaimLetter) and the ``tables`` (ClaimTables), in one query
+        per kind of context."""
         letter_ids = [letter.id for letter in inputs]
         move_ids = list({line.move_id for letter in inputs for line in letter.lines})
-        moves, partners, fee_move_ids = self._moves_of(move_ids)
-        sent_lines = self.env["dunning.letter.line"].search_fetch(
-            [
-                ("move_id", "in", move_ids),
-                ("state", "=", "sent"),
-                ("letter_id", "not in", letter_ids),
-            ],
-            ["move_id", "letter_id"],
-        )
-        sent_lines.letter_id.fetch(["sent_date", "channel"])
-        reminders = defaultdict(list)  # move id -> [(sent date, channel, letter id)], by date
-        for line in sent_lines:
-            letter = line.letter_id
-            if letter.channel in DURABLE_CHANNELS and letter.sent_date:
-                reminders[line.move_id.id].append((letter.sent_date, letter.channel, letter.id))
-        for items in reminders.values():
-            items.sort()
-        # Fees already booked on the fee invoices of earlier letters are not booked twice.
-        invoiced = self.env["dunning.letter.fee"].search_fetch(
-            [
-                ("letter_id", "not in", letter_ids),
-                ("letter_id.fee_move_id.state", "=", "posted"),
-                ("letter_id.move_ids", "in", move_ids),
-                ("kind", "!=", "invoiced"),
-            ],
-            ["letter_id", "move_id", "kind", "amount"],
-        )
-        invoiced.letter_id.fetch(["move_ids"])
-        paid_first, first_reminders = self._first_reminders_of(inputs, partners, letter_ids)
+        paid_first, first_reminders = self._first_reminders_of(inputs, letter_ids)
         return {
-            # fee invoices of earlier letters are not charged interest or fees again
-            "fee_move_ids": fee_move_ids,
-            "moves": moves,  # move id -> (invoice date, commercial partner id)
-            "partners": partners,  # partner id -> ClaimPartner
             "payments": self._payments_of(move_ids),  # move id -> [(day, amount)]
             # regular supply: invoices whose first reminder was not free, and how many
             # invoices got their first reminder per (partner, company, year)
             "paid_first": paid_first,
             "first_reminders": first_reminders,
-            "reminders": reminders,
-            "invoiced": [
-                (fee.kind, fee.move_id.id, set(fee.letter_id.move_ids.ids), fee.amount)
-                for fee in invoiced
-            ],
-            "rates": self.env["dunning.legal.rate"]._periods([kind for kind, _label in RATE_KINDS]),
-            "scales": self.env["dunning.fee.scale"]._scales([kind for kind, _label in SCALE_KINDS]),
-            # looked up once per batch, not once per invoice:
-            "scale_on": {},  # (kind, day) -> (Money, minimum, maximum, bands) or None
-            "fx": {},  # (from, to, company, day) -> conversion rate
-            "terms": {},  # policy id -> PolicyTerms
-            "money": {},  # currency id -> Money
+            # move id -> [(sent date, channel, letter id)], by date
+            "reminders": self._reminders_of(move_ids, letter_ids),
+            # [(kind, move id, {move ids of its letter}, amount)]
+            "invoiced": self._booked_fees_of(move_ids, letter_ids),
+            # looked up once per run (or call), not once per batch or invoice:
+            "rates": tables.rates,
+            "scales": tables.scales,
+            "scale_on": tables.scale_on,  # (kind, day) -> (Money, minimum, maximum, bands)
+            "fx": tables.fx,
+            "terms": tables.terms,
+            "money": tables.money,
             "nl_demanded": self._nl_demanded(inputs),
         }
 
     @api.model
-    def _moves_of(self, move_ids):
-        """``({move id: (invoice date, partner id)}, {partner id: ClaimPartner}, fee invoice
-        ids)`` of ``move_ids``, in one query."""
-        self.env["account.move"].flush_model(
-            ["invoice_date", "commercial_partner_id", "dunning_fee_letter_id"]
-        )
-        self.env["res.partner"].flush_model(["dunning_long_term_agreed", "dunning_regular_supply"])
-        moves, partners, fee_move_ids = {}, {}, set()
-        for move_id, invoice_date, is_fee, partner_id, agreed, regular in self.env.execute_query(
+    def _reminders_of(self, move_ids, letter_ids):
+        """``{move id: [(sent date, channel, letter id)]}``, by date: the reminders sent on a
+        durable medium for ``move_ids`` by letters other than ``letter_ids``, in one query."""
+        self.env["dunning.letter"].flush_model(["channel", "sent_date"])
+        self.env["dunning.letter.line"].flush_model(["letter_id", "move_id", "state"])
+        reminders = defaultdict(list)
+        for move_id, sent_date, channel, letter_id in self.env.execute_query(
             SQL(
                 """
-                SELECT m.id, m.invoice_date, m.dunning_fee_letter_id IS NOT NULL, p.id,
-                       p.dunning_long_term_agreed IS TRUE, p.dunning_regular_supply IS TRUE
-                  FROM account_move m
-                  JOIN res_partner p ON p.id = m.commercial_partner_id
-                 WHERE m.id = ANY(%s)
+                SELECT ll.move_id, l.sent_date, l.channel, l.id
+                  FROM dunning_letter_line ll
+                  JOIN dunning_letter l ON l.id = ll.letter_id
+                 WHERE ll.move_id = ANY(%s) AND ll.state = 'sent'
+                   AND NOT l.id = ANY(%s)
+                   AND l.channel IN %s AND l.sent_date IS NOT NULL
                 """,
                 move_ids,
+                letter_ids,
+                DURABLE_CHANNELS,
             )
         ):
-            moves[move_id] = (invoice_date, partner_id)
-            partners[partner_id] = ClaimPartner(agreed, regular)
-            if is_fee:
-                fee_move_ids.add(move_id)
-        return moves, partners, fee_move_ids
+            reminders[move_id].append((sent_date, channel, letter_id))
+        for items in reminders.values():
+            items.sort()
+        return reminders
+
+    @api.model
+    def _booked_fees_of(self, move_ids, letter_ids):
+        """``[(kind, move id, {move ids of its letter}, amount)]``: the fees that the posted
+        fee invoices of letters other than ``letter_ids`` listing one of ``move_ids``
+        already booked, so that they are not booked twice; in one query."""
+        self.env["dunning.letter.fee"].flush_model(["letter_id", "move_id", "kind", "amount"])
+        self.env["dunning.letter"].flush_model(["fee_move_id"])
+        self.env["dunning.letter.line"].flush_model(["letter_id", "move_id"])
+        self.env["account.move"].flush_model(["state"])
+        return [
+            (kind, move_id or False, set(letter_moves), amount)
+            for kind, move_id, letter_moves, amount in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT f.kind, f.move_id,
+                           ARRAY(SELECT ll.move_id FROM dunning_letter_line ll
+                                  WHERE ll.letter_id = l.id),
+                           f.amount
+                      FROM dunning_letter_fee f
+                      JOIN dunning_letter l ON l.id = f.letter_id
+                      JOIN account_move fm ON fm.id = l.fee_move_id
+                     WHERE fm.state = 'posted' AND f.kind != 'invoiced'
+                       AND NOT l.id = ANY(%s)
+                       AND EXISTS (SELECT 1 FROM dunning_letter_line ll
+                                    WHERE ll.letter_id = l.id AND ll.move_id = ANY(%s))
+                     ORDER BY f.letter_id, f.sequence, f.id
+                    """,
+                    letter_ids,
+                    move_ids,
+                )
+            )
+        ]
 
     @api.model
     def _payments_of(self, move_ids):
@@ -345,7 +389,7 @@ class DunningClaim(models.AbstractModel):
         return payments
 
     @api.model
-    def _first_reminders_of(self, inputs, partners, letter_ids):
+    def _first_reminders_of(self, inputs, letter_ids):
         """For Belgian consumers under a contract of regular supply (docs/LEGAL.md §5.7):
         the invoices whose first reminder was beyond the free ones of its calendar year, and
         ``{(partner id, company id, year): invoices first reminded}``; one query, only when
@@ -354,8 +398,7 @@ class DunningClaim(models.AbstractModel):
             {
                 letter.partner_id
                 for letter in inputs
-                if partners.get(letter.partner_id, NO_FLAGS).regular_supply
-                and letter.policy.legal_regime == "be_b2c"
+                if letter.customer.regular_supply and letter.policy.legal_regime == "be_b2c"
             }
         )
         if not partner_ids:
@@ -433,7 +476,7 @@ class DunningClaim(models.AbstractModel):
     def _letter_claim(self, letter, day, ctx):
         """``(line values, flags)`` of one letter on ``day``, by its policy's legal regime."""
         lines = sorted(
-            (ln for ln in letter.lines if ln.move_id not in ctx["fee_move_ids"]),
+            (ln for ln in letter.lines if not ln.fee_invoice),
             key=lambda ln: (ln.date_due or date.min, ln.id),
         )
         principal = self._principals(letter, lines)
@@ -463,7 +506,7 @@ class DunningClaim(models.AbstractModel):
         rate, and the fixed recovery compensation for each invoice, both without notice."""
         claim = []
         for line, amount in principal.items():
-            term_end = self._be_b2b_term_end(letter, line, ctx)
+            term_end = self._be_b2b_term_end(letter, line)
             claim += self._interest(
                 letter, line, amount, term_end + timedelta(days=1), day, "be_late_payment", ctx
             )
@@ -472,12 +515,10 @@ class DunningClaim(models.AbstractModel):
             )
         return claim, {}
 
-    def _be_b2b_term_end(self, letter, line, ctx):
+    def _be_b2b_term_end(self, letter, line):
         """The invoice's due date, or the legal 60 days after its date when it gives longer
         without the customer's express agreement (docs/LEGAL.md §4.1)."""
-        invoice_date, partner_id = ctx["moves"].get(line.move_id, (None, letter.partner_id))
-        agreed = ctx["partners"].get(partner_id, NO_FLAGS).long_term_agreed
-        return be_b2b_term_end(invoice_date, line.date_due, agreed)
+        return be_b2b_term_end(line.invoice_date, line.date_due, letter.customer.long_term_agreed)
 
     def _claim_be_b2c(self, letter, day, principal, ctx):
         """Book XIX: the first reminder is free and announces the damages; nothing is due
@@ -553,7 +594,7 @@ class DunningClaim(models.AbstractModel):
     def _free_first_reminders(self, letter, day, ctx):
         """How many more invoices may get a free first reminder this calendar year: None
         (no limit) unless the customer buys under a contract of regular supply."""
-        if not ctx["partners"].get(letter.partner_id, NO_FLAGS).regular_supply:
+        if not letter.customer.regular_supply:
             return None
         used = ctx["first_reminders"].get((letter.partner_id, letter.company.id, day.year), 0)
         return FREE_FIRST_REMINDERS_A_YEAR - used
@@ -689,40 +730,42 @@ class DunningClaim(models.AbstractModel):
     def _nl_demanded(self, inputs):
         """``{(customer id, currency id): [(first reminder date, invoice id, residual)]}``:
         the open invoices of the Dutch consumers of ``inputs`` that a durable reminder
-        already demanded, in two queries; empty when no letter is under ``nl_b2c``."""
+        already demanded, in one query; empty when no letter is under ``nl_b2c``."""
         letters = [ltr for ltr in inputs if ltr.policy.legal_regime == "nl_b2c"]
         if not letters:
             return {}
-        moves = self.env["account.move"].browse(
-            {line.move_id for letter in letters for line in letter.lines}
-        )
-        moves.fetch(["commercial_partner_id"])
-        lines = self.env["dunning.letter.line"].search_fetch(
+        self.env["account.move"].flush_model(
             [
-                ("move_id.commercial_partner_id", "in", moves.commercial_partner_id.ids),
-                ("move_id.company_id", "in", list({ltr.company.id for ltr in letters})),
-                ("move_id.amount_residual", ">", 0),
-                ("move_id.dunning_fee_letter_id", "=", False),
-                ("state", "=", "sent"),
-                ("letter_id.channel", "in", DURABLE_CHANNELS),
-            ],
-            ["move_id", "letter_id"],
+                "commercial_partner_id",
+                "company_id",
+                "currency_id",
+                "amount_residual",
+                "dunning_fee_letter_id",
+            ]
         )
-        lines.move_id.fetch(["commercial_partner_id", "currency_id", "amount_residual"])
-        lines.letter_id.fetch(["sent_date"])
-        first = {}
-        for line in lines:
-            sent = line.letter_id.sent_date
-            if sent and (line.move_id not in first or sent < first[line.move_id]):
-                first[line.move_id] = sent
+        self.env["dunning.letter"].flush_model(["channel", "sent_date"])
+        self.env["dunning.letter.line"].flush_model(["letter_id", "move_id", "state"])
         demanded = defaultdict(list)
-        for move, sent in first.items():
-            key = (move.commercial_partner_id.id, move.currency_id.id)
-            demanded[key].append((sent, move.id, move.amount_residual))
-        return {
-            "partner": {move.id: move.commercial_partner_id.id for move in moves},
-            "demanded": demanded,
-        }
+        for partner_id, currency_id, move_id, residual, sent in self.env.execute_query(
+            SQL(
+                """
+                SELECT m.commercial_partner_id, m.currency_id, m.id, m.amount_residual,
+                       MIN(l.sent_date)
+                  FROM dunning_letter_line ll
+                  JOIN dunning_letter l ON l.id = ll.letter_id
+                  JOIN account_move m ON m.id = ll.move_id
+                 WHERE m.commercial_partner_id = ANY(%s) AND m.company_id = ANY(%s)
+                   AND m.amount_residual > 0 AND m.dunning_fee_letter_id IS NULL
+                   AND ll.state = 'sent' AND l.channel IN %s AND l.sent_date IS NOT NULL
+                 GROUP BY m.id
+                """,
+                list({ltr.partner_id for ltr in letters}),
+                list({ltr.company.id for ltr in letters}),
+                DURABLE_CHANNELS,
+            )
+        ):
+            demanded[partner_id, currency_id].append((sent, move_id, residual))
+        return demanded
 
     def _nl_wik(self, letter, day, principal, charged, ctx):
         """The WIK costs of the ``charged`` claims of ``letter`` (``{line: principal}``).
@@ -740,10 +783,10 @@ class DunningClaim(models.AbstractModel):
         charged = {line.move_id: amount for line, amount in charged.items()}
         queue = [((own[line.move_id], line.move_id), amount) for line, amount in principal.items()]
         if data:
-            key = (data["partner"][next(iter(own))], letter.currency.record.id)
+            key = (letter.partner_id, letter.currency.record.id)
             queue += [
                 ((sent, move_id), residual)
-                for sent, move_id, residual in data["demanded"].get(key, [])
+                for sent, move_id, residual in data.get(key, [])
                 if move_id not in own
             ]
 

@@ -10,7 +10,7 @@ from odoo.fields import Domain
 from ..lib.actions import list_action
 from ..lib.enterprise_number import be_enterprise_number
 from ..lib.open_invoice import open_invoice_domain
-from .dunning_claim import ClaimLetter, ClaimLine
+from .dunning_claim import ClaimLetter, ClaimLine, ClaimPartner
 
 JUDICIAL_ROUTES = [("bailiff", "Bailiff"), ("lawyer", "Lawyer")]
 FILE_STATES = [("draft", "To Send"), ("sent", "Sent"), ("closed", "Closed")]
@@ -304,10 +304,21 @@ class DunningJudicialFile(models.Model):
                         policy,
                         0.0,
                         [
-                            ClaimLine(move.id, move.id, move.invoice_date_due, move.amount_residual)
+                            ClaimLine(
+                                move.id,
+                                move.id,
+                                move.invoice_date_due,
+                                move.amount_residual,
+                                move.invoice_date,
+                                bool(move.dunning_fee_letter_id),
+                            )
                             for move in others
                         ],
                         self.partner_id.id,
+                        ClaimPartner(
+                            self.partner_id.dunning_long_term_agreed,
+                            self.partner_id.dunning_regular_supply,
+                        ),
                     )
                 ]
                 claim = self.env["dunning.claim"]._claims(inputs)[-self.id]

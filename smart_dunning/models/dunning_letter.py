@@ -25,7 +25,7 @@ from ..lib.open_credit import invoice_nets
 from ..lib.payment_matching import pick_by_reference, reconcile_with_invoices, reference_candidates
 from ..lib.sequence import company_sequence, next_references
 from ..lib.structured_communication import format_ogm
-from .dunning_claim import ClaimLetter, ClaimLine
+from .dunning_claim import ClaimLetter, ClaimLine, ClaimPartner
 from .dunning_level import CHANNELS
 from .ir_actions_report import wkhtmltopdf_patched
 
@@ -1174,15 +1174,16 @@ class DunningLetter(models.Model):
             )
 
     @api.model
-    def _create_for_run(self, run, drafts, messages=None):
+    def _create_for_run(self, run, drafts, tables=None):
         """Insert the letters of ``run`` described by ``drafts`` (LetterDraft), with their
         lines, claims and deducted credits, all or none (savepoint). Returns the letters and
         those that ask the salesperson first.
 
         Each letter's values are set here, once, from its id and its reference (one block of
         the sequence) drawn beforehand: its payment reference, amounts and claim go in with the
-        row, so nothing is recomputed or updated after the insert. ``messages`` words each
-        missing rate once for all the batches of the run.
+        row, so nothing is recomputed or updated after the insert. ``tables``
+        (``dunning.claim._tables()``) are read once for all the batches of the run, and word
+        each missing rate once.
         """
         Line = self.env["dunning.letter.line"]
         company = run.company_id
@@ -1249,17 +1250,25 @@ class DunningLetter(models.Model):
                     level.policy_id,
                     letter_row["amount_credit"],
                     [
-                        ClaimLine(ln["id"], ln["move_id"], ln["date_due"], ln["amount_residual"])
-                        for ln in lines
+                        ClaimLine(
+                            ln["id"],
+                            ln["move_id"],
+                            ln["date_due"],
+                            ln["amount_residual"],
+                            r["invoice_date"],
+                            r["fee_invoice"],
+                        )
+                        for ln, r in zip(lines, invoices, strict=True)
                     ],
                     partner.id,
+                    ClaimPartner(partner.dunning_long_term_agreed, partner.dunning_regular_supply),
                 )
             )
             letter_rows.append(letter_row)
             line_rows.append(lines)
             if letter_row["amount_credit"]:
                 credit_rows += [(letter_id, move_id) for move_id in draft.credit_move_ids]
-        claims = self.env["dunning.claim"]._claims(inputs, messages=messages)
+        claims = self.env["dunning.claim"]._claims(inputs, tables=tables)
         # a first reminder to a consumer that may not leave goes to approval (_legal_error)
         lacks_number = company._dunning_lacks_enterprise_number()
         fee_rows = []

@@ -188,13 +188,14 @@ class DunningRun(models.Model):
         Cron = self.env["ir.cron"]
         if commit:
             Cron._commit_progress(remaining=len(keys))
-        messages = {}  # the batches word each missing rate once
+        # the batches read the rate tables and word each missing rate once
+        tables = self.env["dunning.claim"]._tables()
         for start in range(0, len(keys), BATCH_SIZE):
             # After a commit the run is free: a user may have taken it over to finish it.
             if commit and not self._lock_for_execution():
                 return False
             batch = {key: groups[key] for key in keys[start : start + BATCH_SIZE]}
-            self._create_letters(batch, messages, commit=commit)
+            self._create_letters(batch, tables, commit=commit)
             if commit:
                 Cron._commit_progress(len(batch))
         if commit and not self._lock_for_execution():
@@ -265,6 +266,8 @@ class DunningRun(models.Model):
                    m.currency_id, m.invoice_date_due AS due, %(level)s AS dunning_level_id,
                    %(sent)s AS dunning_date, m.dunning_anchor_date, m.amount_total,
                    m.amount_residual, m.amount_residual_signed, p.payment_days,
+                   -- what the claim engine reads of the invoice (ClaimLine)
+                   m.invoice_date, m.dunning_fee_letter_id IS NOT NULL AS fee_invoice,
                    %(policy)s AS policy_id, COALESCE(n.credit, 0) AS credit,
                    COALESCE(n.net_signed, m.amount_residual_signed) AS net_signed
               FROM account_move m
@@ -278,6 +281,9 @@ class DunningRun(models.Model):
                AND NOT EXISTS (
                    SELECT 1 FROM dunning_letter_line ll
                     WHERE ll.move_id = m.id AND ll.state IN ('draft', 'to_approve'))
+             -- a letter lists its invoices, and claims on them, in the same order whatever
+             -- plan PostgreSQL picks
+             ORDER BY m.id
             """,
                 level=Move._dunning_level_sql(SQL("m.id")),
                 sent=Move._dunning_sent_date_sql(SQL("m.id")),
@@ -412,7 +418,7 @@ class DunningRun(models.Model):
                 count += 1
         return count
 
-    def _create_letters(self, groups, messages=None, commit=False):
+    def _create_letters(self, groups, tables=None, commit=False):
         """Create the letters of one batch of ``groups`` and return them: every letter that
         can be made, none twice.
 
@@ -423,10 +429,10 @@ class DunningRun(models.Model):
         With ``commit`` (the batch is its own transaction), a try starts on a fresh
         transaction; without, a serialization failure goes up to the caller, whose request
         Odoo retries as a whole."""
-        letters, asking, clashing = self._insert_retrying(groups, messages, commit, tries=2)
+        letters, asking, clashing = self._insert_retrying(groups, tables, commit, tries=2)
         for key, rows in clashing.items():
             letter, ask, still = self._insert_retrying(
-                {key: rows}, messages, commit, tries=BATCH_TRIES
+                {key: rows}, tables, commit, tries=BATCH_TRIES
             )
             letters |= letter
             asking |= ask
@@ -442,7 +448,7 @@ class DunningRun(models.Model):
         self._ask_salespeople(asking)
         return letters
 
-    def _insert_retrying(self, groups, messages, commit, tries):
+    def _insert_retrying(self, groups, tables, commit, tries):
         """Insert the letters of ``groups``, trying again on a clash (without the invoices
         taken meanwhile) or a deadlock. Returns the letters made, those that ask the
         salesperson, and the groups not made after ``tries`` clashes (read again)."""
@@ -454,7 +460,7 @@ class DunningRun(models.Model):
             if not groups:
                 return Letter, Letter, {}
             try:
-                return (*self._insert_letters(groups, messages), {})
+                return (*self._insert_letters(groups, tables), {})
             except pg_errors.UniqueViolation:
                 clashes += 1
             except CONCURRENCY_ERRORS as error:
@@ -521,7 +527,7 @@ class DunningRun(models.Model):
             )
         return kept
 
-    def _insert_letters(self, groups, messages):
+    def _insert_letters(self, groups, tables):
         """Have the letters of ``groups`` made, all or none. Returns the letters and those
         that ask the salesperson first."""
         levels = self.env["dunning.level"].browse({key[1] for key in groups})
@@ -529,7 +535,16 @@ class DunningRun(models.Model):
         partners = self.env["res.partner"].browse(
             {key[0] for key in groups} | {r["contact_id"] for rows in groups.values() for r in rows}
         )
-        partners.fetch(["lang", "dunning_user_id", "user_id"])
+        partners.fetch(
+            [
+                "lang",
+                "dunning_user_id",
+                "user_id",
+                # what the claim engine reads of the customer (ClaimPartner)
+                "dunning_long_term_agreed",
+                "dunning_regular_supply",
+            ]
+        )
         addressees = self._letter_addressees(groups)
         # Each invoice arrives with what the customer's open credits deduct from it; a letter
         # with a deduction lists the entries that carry them.
@@ -552,7 +567,7 @@ class DunningRun(models.Model):
                     credit_move_ids=credit_moves.get(partner_id, []),
                 )
             )
-        return self.env["dunning.letter"]._create_for_run(self, drafts, messages)
+        return self.env["dunning.letter"]._create_for_run(self, drafts, tables)
 
     def _ask_salespeople(self, letters):
         todo = self.env.ref("mail.mail_activity_data_todo")
