@@ -80,6 +80,12 @@ class DunningAssignmentRule(models.Model):
     def _assign(self, company, amounts):
         """Give a collector to the customers of ``amounts`` ({customer: overdue amount in
         company currency}) that have none; returns {customer: collector}."""
+        rules = self.sudo().search([("company_id", "=", company.id)])
+        pool = company.sudo()._dunning_collector_pool()
+        if not rules and not pool:
+            # nobody to assign: a company without collectors pays nothing for reading 30,000
+            # customers
+            return {}
         partners = (
             self.env["res.partner"]
             .concat(*amounts)
@@ -87,8 +93,6 @@ class DunningAssignmentRule(models.Model):
         )
         if not partners:
             return {}
-        rules = self.sudo().search([("company_id", "=", company.id)])
-        pool = company.sudo()._dunning_collector_pool()
         workload = Counter()
         if pool:
             workload.update(
