@@ -1,0 +1,46 @@
+"""What a walk through the demo as each user found broken: screens that did not open, a menu
+an accountant could not reach, a figure in the wrong number format. Each test opens the
+screen the way the web client does (the user's own view, the fields it shows)."""
+
+from lxml import etree
+
+from odoo.tests import Form, freeze_time
+
+from .common import BelgianDunningCase, d
+
+DUE = d("2026-03-02")
+TODAY = "2026-04-20"
+
+
+def form_spec(records):
+    """The web_read specification the web client sends for the user's form view of
+    ``records``: every field of the form, the relational ones with their display name."""
+    view = records.get_views([(False, "form")])
+    fields = view["models"][records._name]["fields"]
+    arch = etree.fromstring(view["views"]["form"]["arch"])
+    spec = {}
+    for node in arch.iter("field"):
+        name = node.get("name")
+        if any(parent.tag == "field" for parent in node.iterancestors()):
+            continue  # a field of a sub-view (x2many list)
+        if fields[name]["type"] in ("many2one", "one2many", "many2many"):
+            spec[name] = {"fields": {"display_name": {}}}
+        else:
+            spec[name] = {}
+    return spec
+
+
+class TestNewInvoiceForm(BelgianDunningCase):
+    def test_a_new_customer_invoice_opens_and_takes_the_customers_policy(self):
+        accountant = self.make_user(
+            "qa_accountant", "base.group_user,account.group_account_invoice"
+        )
+        # The form computes the dunning fields of the new invoice before a customer is
+        # chosen: "New" used to fail with "Expected singleton: res.partner()".
+        moves = self.env["account.move"].with_user(accountant)
+        form = Form(moves.with_context(default_move_type="out_invoice"))
+        form.partner_id = self.customer
+        form.invoice_date = d("2026-03-01")
+        invoice = form.save()
+        self.assertEqual(invoice.dunning_policy_id, self.policy_b2b)
+        self.assertFalse(moves.new({"move_type": "out_invoice"}).dunning_policy_id)
