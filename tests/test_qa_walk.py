@@ -44,3 +44,51 @@ class TestNewInvoiceForm(BelgianDunningCase):
         invoice = form.save()
         self.assertEqual(invoice.dunning_policy_id, self.policy_b2b)
         self.assertFalse(moves.new({"move_type": "out_invoice"}).dunning_policy_id)
+
+
+class TestSalespersonForms(BelgianDunningCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.seller = cls.make_user("qa_seller", "base.group_user", name="Sam Seller")
+        cls.customer.user_id = cls.seller
+        cls.invoice = cls.make_invoice(cls.customer, 1000.0, DUE)
+
+    def test_a_salesperson_opens_the_letter_call_and_judicial_file_of_their_customer(self):
+        with freeze_time(TODAY):
+            letter = self.run_dunning(d(TODAY)).letter_ids
+            call = self.env["dunning.call"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "outcome": "no_answer",
+                    "move_ids": [(6, 0, self.invoice.ids)],
+                }
+            )
+            file = self.env["dunning.judicial.file"]._from_partner(self.customer)
+        self.assertEqual(letter.partner_id, self.customer)
+        name = self.invoice.name
+        for record in (letter, call, file):
+            mine = record.with_user(self.seller)
+            # used to raise "Failed to read field ... You are not allowed to access
+            # 'Journal Entry' (account.move) records"
+            values = mine.web_read(form_spec(mine))[0]
+            self.assertEqual(values["partner_id"]["display_name"], self.customer.display_name)
+            if record != letter:
+                self.assertEqual(values["invoice_names"], name)
+                self.assertNotIn("move_ids", values)
+        lines = letter.with_user(self.seller).web_read(
+            {"line_ids": {"fields": {"move_id": {"fields": {"display_name": {}}}}}}
+        )[0]["line_ids"]
+        self.assertEqual([line["move_id"]["display_name"] for line in lines], [name])
+
+        # Those who may read invoices keep the invoices themselves.
+        collector = self.make_user(
+            "qa_collector",
+            "base.group_user,account.group_account_invoice,smart_dunning.group_dunning_user",
+        )
+        for record in (letter, call, file):
+            theirs = record.with_user(collector)
+            spec = form_spec(theirs)
+            self.assertIn("credit_move_ids" if record == letter else "move_ids", spec)
+            self.assertNotIn("invoice_names", spec)
+            theirs.web_read(spec)
