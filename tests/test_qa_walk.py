@@ -92,3 +92,25 @@ class TestSalespersonForms(BelgianDunningCase):
             self.assertIn("credit_move_ids" if record == letter else "move_ids", spec)
             self.assertNotIn("invoice_names", spec)
             theirs.web_read(spec)
+
+
+class TestAccountantMenus(BelgianDunningCase):
+    def test_an_accountant_reaches_every_customers_payment_status(self):
+        accountant = self.make_user(
+            "qa_accountant", "base.group_user,account.group_account_invoice"
+        )
+        other = self.make_partner("Garage Lambert", lang="fr_BE")
+        self.make_invoice(other, 500.0, DUE)
+        menus = self.env["ir.ui.menu"].with_user(accountant).load_menus(False)
+        xmlids = {menu.get("xmlid") for menu in menus.values() if isinstance(menu, dict)}
+        self.assertIn("smart_dunning.menu_customers_status", xmlids)
+        menu = self.env.ref("smart_dunning.menu_customers_status")
+        action = menu.action
+        statuses = self.env[action.res_model].with_user(accountant).search([])
+        self.assertIn(other, statuses.partner_id)
+        # a salesperson keeps only their own customers' menu
+        seller = self.make_user("qa_seller", "base.group_user")
+        menus = self.env["ir.ui.menu"].with_user(seller).load_menus(False)
+        xmlids = {menu.get("xmlid") for menu in menus.values() if isinstance(menu, dict)}
+        self.assertNotIn("smart_dunning.menu_customers_status", xmlids)
+        self.assertIn("smart_dunning.menu_my_customers_status", xmlids)
