@@ -114,3 +114,33 @@ class TestAccountantMenus(BelgianDunningCase):
         xmlids = {menu.get("xmlid") for menu in menus.values() if isinstance(menu, dict)}
         self.assertNotIn("smart_dunning.menu_customers_status", xmlids)
         self.assertIn("smart_dunning.menu_my_customers_status", xmlids)
+
+
+class TestMatchNowButton(BelgianDunningCase):
+    def test_match_now_is_offered_to_those_who_may_match_credits(self):
+        seller = self.make_user("qa_seller", "base.group_user")
+        accountant = self.make_user(
+            "qa_accountant", "base.group_user,account.group_account_invoice"
+        )
+        self.customer.user_id = seller
+        invoice = self.make_invoice(self.customer, 1000.0, DUE)
+        credit = self.make_invoice(self.customer, 242.0, DUE, move_type="out_refund")
+        self.env.flush_all()
+        self.env.invalidate_all()
+        status = self.customer.dunning_status_id
+        self.assertEqual(status.amount_unapplied, 242.0)
+        forms = {
+            "res.partner": "action_dunning_match_credits",
+            "dunning.partner.status": "action_match_credits",
+        }
+        for model, button in forms.items():
+            # the salesperson sees the unapplied credit, but matching it opens an invoice,
+            # which they may not read: pressing "Match Now" ended in an access error
+            arch = self.env[model].with_user(seller).get_views([(False, "form")])
+            self.assertIn("amount_unapplied", arch["views"]["form"]["arch"])
+            self.assertNotIn(f'name="{button}"', arch["views"]["form"]["arch"])
+            arch = self.env[model].with_user(accountant).get_views([(False, "form")])
+            self.assertIn(f'name="{button}"', arch["views"]["form"]["arch"])
+        action = status.with_user(accountant).action_match_credits()
+        self.assertEqual((action["res_model"], action["res_id"]), ("account.move", invoice.id))
+        self.assertNotEqual(action["res_id"], credit.id)
