@@ -144,3 +144,13 @@ class TestMatchNowButton(BelgianDunningCase):
         action = status.with_user(accountant).action_match_credits()
         self.assertEqual((action["res_model"], action["res_id"]), ("account.move", invoice.id))
         self.assertNotEqual(action["res_id"], credit.id)
+
+
+class TestLetterRunLabel(BelgianDunningCase):
+    def test_the_letters_run_is_labelled_as_a_run_not_as_the_verb(self):
+        # the letter form said "Lancer" / "Starten" (the Run button's word) for its run
+        Letter = self.env["dunning.letter"]
+        for lang, label in (("nl_BE", "Aanmaningsronde"), ("fr_BE", "Traitement des rappels")):
+            self.env["res.lang"]._activate_lang(lang)
+            field = Letter.with_context(lang=lang).fields_get(["run_id"])["run_id"]
+            self.assertEqual(field["string"], label)

@@ -133,7 +133,12 @@ class DunningLetter(models.Model):
         help="The letter as the customer reads it, in its language.",
     )
     run_id = fields.Many2one(
-        "dunning.run", index="btree_not_null", readonly=True, ondelete="set null"
+        "dunning.run",
+        # not "Run", which the run's button shares (Starten / Lancer)
+        string="Dunning Run",
+        index="btree_not_null",
+        readonly=True,
+        ondelete="set null",
     )
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
     sent_date = fields.Date(readonly=True, copy=False, tracking=True)
