@@ -154,3 +154,21 @@ class TestLetterRunLabel(BelgianDunningCase):
             self.env["res.lang"]._activate_lang(lang)
             field = Letter.with_context(lang=lang).fields_get(["run_id"])["run_id"]
             self.assertEqual(field["string"], label)
+
+
+class TestPromiseNote(BelgianDunningCase):
+    def test_a_promise_is_noted_on_its_invoice_as_a_promise(self):
+        # the invoice's chatter said "Payment plan PTP/... confirmed" for a promise to pay
+        invoice = self.make_invoice(self.customer, 420.0, DUE)
+        self.env["res.lang"]._activate_lang("nl_BE")
+        action = invoice.with_context(lang="nl_BE").action_dunning_promise()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_context(**action["context"], lang="nl_BE")
+            .create({"date_due": d("2026-03-31")})
+        )
+        with freeze_time("2026-03-20"):
+            plan = self.env["dunning.plan"].browse(wizard.action_confirm()["res_id"])
+        bodies = " ".join(invoice.message_ids.mapped("body"))
+        self.assertIn(f"Betalingsbelofte {plan.name} bevestigd", bodies)
+        self.assertNotIn("Afbetalingsplan", bodies)
