@@ -6,7 +6,8 @@ from lxml import etree
 
 from odoo.tests import Form, freeze_time
 
-from .common import BelgianDunningCase, d
+from .common import BelgianDunningCase, DunningCase, d
+from .test_install import demo_env
 
 DUE = d("2026-03-02")
 TODAY = "2026-04-20"
@@ -144,6 +145,85 @@ class TestMatchNowButton(BelgianDunningCase):
         action = status.with_user(accountant).action_match_credits()
         self.assertEqual((action["res_model"], action["res_id"]), ("account.move", invoice.id))
         self.assertNotEqual(action["res_id"], credit.id)
+
+
+class TestDemoHistoryInDutch(DunningCase):
+    def test_the_demo_companys_notes_read_in_dutch(self):
+        """The demo's Dutch users found its history in English: the notes the demo left on
+        invoices and disputes, its calls (logged by OdooBot), the exclusion reason and the
+        invoice lines."""
+        with demo_env() as env:
+            company = env.ref("smart_dunning.demo_company")
+            collector = env.ref("smart_dunning.user_collector_demo")
+            calls = env["dunning.call"].search([("company_id", "=", company.id)])
+            self.assertEqual(len(calls), 3)
+            self.assertEqual(calls.user_id, collector)
+            self.assertIn("Nummer niet meer in gebruik.", calls.mapped("note"))
+            disputes = env["dunning.dispute"].search([("company_id", "=", company.id)])
+            self.assertEqual(len(disputes), 2)
+            self.assertEqual(disputes.user_id, collector, "the disputes' owner, not OdooBot")
+            self.assertEqual(disputes.note_ids.user_id, collector)
+            invoices = env["account.move"].search(
+                [("company_id", "=", company.id), ("move_type", "=", "out_invoice")]
+            )
+            bodies = " ".join(
+                env["mail.message"]
+                .search(
+                    [
+                        ("model", "=", "account.move"),
+                        ("res_id", "in", invoices.ids),
+                        ("message_type", "in", ("comment", "notification")),
+                    ]
+                )
+                .mapped("body")
+            )
+            self.assertIn("Oproep door Sofie Claes met", bodies)
+            self.assertIn("Geboekt met fouten in de klantgegevens", bodies)
+            self.assertIn("Geschil DSP/", bodies)
+            self.assertIn("Afbetalingsplan ", bodies)
+            for english in ("Call by", "Posted with errors", "Dispute DSP/", "Payment plan "):
+                self.assertNotIn(english, bodies)
+            excluded = invoices.filtered("dunning_excluded")
+            self.assertEqual(
+                excluded.mapped("dunning_exclusion_reason"),
+                ["Gesubsidieerde instelling: betaald door het gewest"],
+            )
+            garage = env.ref("smart_dunning.partner_demo_garage")
+            fleuriste = env.ref("smart_dunning.partner_demo_fleuriste")
+            for partner, label in (
+                (garage, "Diensten geleverd door onze leden"),
+                (fleuriste, "Services prestés par nos membres"),
+            ):
+                lines = invoices.filtered(lambda m, p=partner: m.partner_id == p).invoice_line_ids
+                self.assertEqual(set(lines.mapped("name")), {label})
+
+    def test_the_demo_customer_can_pay_online(self):
+        # README: klant pays on /my/dunning; the demo company's provider was disabled, so
+        # the page offered no "Pay online"
+        with demo_env() as env:
+            klant = env.ref("smart_dunning.user_portal_klant_demo")
+            letter = env["dunning.letter"].search(
+                [("partner_id", "=", klant.commercial_partner_id.id), ("state", "=", "sent")],
+                limit=1,
+            )
+            values = env["dunning.letter"]._portal_values(
+                klant.commercial_partner_id, env.ref("smart_dunning.demo_company"), letter
+            )
+            self.assertTrue(values["can_pay_online"])
+            self.assertTrue(values["invoices"])
+
+    def test_the_demo_salesperson_has_a_new_customer_to_call(self):
+        # "My Customers to Call" was empty in the demo: its new customer was 14 days late,
+        # not yet past the company's 15 days before a call
+        with demo_env() as env:
+            company = env.ref("smart_dunning.demo_company")
+            luc = env.ref("smart_dunning.user_sales_luc_demo")
+            newcomer = env.ref("smart_dunning.partner_demo_new_customer")
+            # the domain of the menu's action (smart_dunning.dunning_worklist_action_salesperson)
+            domain = [("new_customer", "=", True), ("salesperson_id", "=", luc.id)]
+            rows = env["dunning.worklist"].with_user(luc).with_company(company).search(domain)
+            self.assertEqual(rows.partner_id, newcomer)
+            self.assertGreaterEqual(rows.days_overdue, company.dunning_call_after_days)
 
 
 class TestLetterRunLabel(BelgianDunningCase):
