@@ -252,3 +252,19 @@ class TestPromiseNote(BelgianDunningCase):
         bodies = " ".join(invoice.message_ids.mapped("body"))
         self.assertIn(f"Betalingsbelofte {plan.name} bevestigd", bodies)
         self.assertNotIn("Afbetalingsplan", bodies)
+
+
+class TestCallName(BelgianDunningCase):
+    def test_a_calls_name_gives_its_day_as_the_reader_writes_it(self):
+        # the call's title read "Sophie Lefèvre, 2026-11-29: Verkeerd nummer"
+        self.env["res.lang"]._activate_lang("nl_BE")
+        self.env.user.tz = "Europe/Brussels"
+        call = self.env["dunning.call"].create(
+            {
+                "partner_id": self.customer.id,
+                "outcome": "wrong_number",
+                "date": "2026-03-20 23:30:00",  # 00:30 on the 21st in Brussels
+            }
+        )
+        name = call.with_context(lang="nl_BE").display_name
+        self.assertEqual(name, "Brouwerij De Kroon, 21/03/2026: Verkeerd nummer")

@@ -172,10 +172,12 @@ class DunningCall(models.Model):
     def _compute_display_name(self):
         outcomes = dict(self._fields["outcome"]._description_selection(self.env))
         for call in self:
+            # the day in the reader's format and time zone (29/11/2026), not ISO
+            day = call.date and fields.Datetime.context_timestamp(call, call.date).date()
             call.display_name = self.env._(
                 "%(customer)s, %(date)s: %(outcome)s",
                 customer=call.partner_id.name or "",
-                date=fields.Date.to_string(call.date.date()) if call.date else "",
+                date=format_date(self.env, day) if day else "",
                 outcome=outcomes.get(call.outcome, ""),
             )
 
