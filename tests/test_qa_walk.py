@@ -268,3 +268,21 @@ class TestCallName(BelgianDunningCase):
         )
         name = call.with_context(lang="nl_BE").display_name
         self.assertEqual(name, "Brouwerij De Kroon, 21/03/2026: Verkeerd nummer")
+
+
+class TestDatesInNames(BelgianDunningCase):
+    def test_rates_and_targets_are_named_with_dates_as_the_reader_writes_them(self):
+        # "... from 2026-07-01" and "Anna Wouters, 2026-11" in Dutch and French screens
+        for lang in ("nl_BE", "fr_BE"):
+            self.env["res.lang"]._activate_lang(lang)
+        rate = self.env["dunning.legal.rate"].create(
+            {"kind": "be_late_payment", "date_from": "2031-07-01", "rate": 12.0}
+        )
+        seller = self.make_user("qa_seller", "base.group_user", name="Anna Wouters")
+        target = self.env["dunning.sales.target"].create(
+            {"user_id": seller.id, "month": "2026-11-01", "amount": 2000.0}
+        )
+        for lang, month in (("nl_BE", "november 2026"), ("fr_BE", "novembre 2026")):
+            self.assertIn("01/07/2031", rate.with_context(lang=lang).display_name)
+            self.assertNotIn("2031-07-01", rate.with_context(lang=lang).display_name)
+            self.assertEqual(target.with_context(lang=lang).display_name, f"Anna Wouters, {month}")
