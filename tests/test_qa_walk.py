@@ -286,3 +286,17 @@ class TestDatesInNames(BelgianDunningCase):
             self.assertIn("01/07/2031", rate.with_context(lang=lang).display_name)
             self.assertNotIn("2031-07-01", rate.with_context(lang=lang).display_name)
             self.assertEqual(target.with_context(lang=lang).display_name, f"Anna Wouters, {month}")
+
+
+class TestRateWarningOnlyForClaimedTables(BelgianDunningCase):
+    def test_a_letter_waits_for_no_rate_its_policy_does_not_claim(self):
+        # the demo (which claims no interest) asked collectors to enter the late-payment
+        # interest rate on every letter waiting for approval
+        self.b2b_levels[0].needs_approval = True
+        self.make_invoice(self.customer, 1000.0, d("2026-05-04"))
+        with freeze_time("2026-06-20"):
+            letter = self.run_dunning(d("2026-05-11")).letter_ids
+            self.assertEqual(letter.state, "to_approve")
+            self.assertIn("Belgium: late payment interest", letter.rate_warning)
+            self.policy_b2b.claim_interest = False
+            self.assertFalse(letter.rate_warning)
