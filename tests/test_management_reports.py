@@ -455,6 +455,12 @@ class TestManagementReports(DunningCase):
         self.assertIn("Hallo Wim", dutch.body_html)
         self.assertIn("Bonjour Chloé", french.body_html)
         self.assertIn("Appels passés", french.body_html)
+        self.assertIn("Contestations", french.body_html)
+        self.assertIn("Ouvertes :", french.body_html)  # une contestation
+        # 4 of the 6 calls reached: the rate in the reader's number format, as the amounts
+        for mail in (dutch, french):
+            self.assertIn("66,7 %", mail.body_html)
+            self.assertNotIn("66.7", mail.body_html)
         for mail in mails:
             self.assertIn("Customer F", mail.body_html)
         # collectors and salespeople get none

@@ -40,7 +40,9 @@ INVOICES = [
     ("partner_demo_wrong_email", 30, 460.00, None),  # mails bounce
     ("partner_demo_po_missing", 28, 1500.00, "no_po"),  # needs a PO number
     ("partner_demo_po_missing", 9, 700.00, "no_po"),
-    ("partner_demo_new_customer", 14, 330.00, "new"),  # first invoice 6 weeks ago
+    # first invoice 6 weeks ago, 16 days late: past the 15 days before a call, on its
+    # salesperson's list of customers to call
+    ("partner_demo_new_customer", 16, 330.00, "new"),
     ("partner_demo_wrong_postcode", 24, 210.00, None),
     ("partner_demo_ngo", 60, 350.00, "excluded"),
     ("partner_demo_festival", 30, 2750.00, "paused"),
@@ -66,7 +68,13 @@ class DunningDemo(models.AbstractModel):
         env = (
             self.with_company(company)
             .with_context(
-                allowed_company_ids=company.ids, tracking_disable=True, mail_notify_force_send=False
+                allowed_company_ids=company.ids,
+                tracking_disable=True,
+                mail_notify_force_send=False,
+                # The cooperative works in Dutch: the notes its history leaves on invoices,
+                # customers and disputes are in Dutch, as if its people had written them
+                # (letters and e-mails still speak each customer's language).
+                lang="nl_BE",
             )
             .env
         )
@@ -95,7 +103,6 @@ class DunningDemo(models.AbstractModel):
             invoice_date = due - timedelta(days=30 if partner.is_company else 14)
             if what == "new":
                 invoice_date = today - timedelta(weeks=6)
-                due = invoice_date + timedelta(days=28)
             invoice = self._make_invoice(
                 env,
                 company,
@@ -118,14 +125,18 @@ class DunningDemo(models.AbstractModel):
                 invoice.write(
                     {
                         "dunning_excluded": True,
-                        "dunning_exclusion_reason": "Subsidised body: paid by the region",
+                        "dunning_exclusion_reason": "Gesubsidieerde instelling: betaald door "
+                        "het gewest",
                     }
                 )
             elif what == "paused":
                 invoice.dunning_pause_until = today + timedelta(days=10)
         self._replay_history(env, company, history_start, today)
-        self._load_disputes_and_plans(env, company, today)
-        self._load_calls(env, company, today)
+        # The collector opened the disputes and plans and made the calls: they are hers, and
+        # so are the notes they leave (with the rights of the demo loader).
+        collector = env(user=env.ref("smart_dunning.user_collector_demo").id, su=True)
+        self._load_disputes_and_plans(collector, company, today)
+        self._load_calls(collector, company, today)
         self._load_management(env, company, today)
         return invoices
 
@@ -194,9 +205,9 @@ class DunningDemo(models.AbstractModel):
         """Yesterday's calls: the panel shows the last contact, the worklist the wrong number."""
         entries = []
         for xmlid, outcome, note in (
-            ("partner_demo_architect", "reached", "Invoice approved, payment next week."),
+            ("partner_demo_architect", "reached", "Factuur goedgekeurd, betaling volgende week."),
             ("partner_demo_traiteur", "no_answer", ""),
-            ("partner_demo_lefevre", "wrong_number", "Number no longer in use."),
+            ("partner_demo_lefevre", "wrong_number", "Nummer niet meer in gebruik."),
         ):
             partner = env.ref(f"smart_dunning.{xmlid}")
             moves = env["account.move"].search(
@@ -243,6 +254,11 @@ class DunningDemo(models.AbstractModel):
             )
         admin = self.env.ref("base.user_admin")
         admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
+        # The customer's page offers "Pay online" once the company has a payment provider: the
+        # demo's test provider (payment_demo, when installed) pays nothing for real.
+        self.env["payment.provider"].search(
+            [("code", "=", "demo"), ("company_id", "=", company.id)]
+        ).write({"state": "test", "is_published": True})
         company._dunning_ensure_default_policies()
         # The demo lives around today, and interest needs the rate of each half-year: until an
         # admin enters a rate docs/LEGAL.md §2 does not ship, letters would wait for it. The demo
@@ -278,6 +294,13 @@ class DunningDemo(models.AbstractModel):
         self, env, company, partner, amount, invoice_date, due, move_type="out_invoice", ref=False
     ):
         tax = company.account_sale_tax_id
+        # the invoice line in the customer's language, as the customer reads it on the invoice
+        label = {
+            "nl": ("Diensten geleverd door onze leden", "Prijscorrectie"),
+            "fr": ("Services prestés par nos membres", "Correction de prix"),
+        }.get((partner.lang or "")[:2], ("Services rendered by our members", "Price correction"))[
+            move_type != "out_invoice"
+        ]
         invoice = env["account.move"].create(
             {
                 "move_type": move_type,
@@ -291,9 +314,7 @@ class DunningDemo(models.AbstractModel):
                 "invoice_line_ids": [
                     Command.create(
                         {
-                            "name": "Services rendered by our members"
-                            if move_type == "out_invoice"
-                            else "Price correction",
+                            "name": label,
                             "quantity": 1,
                             "price_unit": amount,
                             "tax_ids": [Command.set(tax.ids)],
@@ -364,8 +385,8 @@ class DunningDemo(models.AbstractModel):
                     "date": today - timedelta(days=2),
                     "with_customer": True,
                     "contact_name": "Mme Lambert (comptabilité)",
-                    "note": "Called the gallery: the invoice never arrived. They confirm Rue Haute "
-                    "130, 1000 Bruxelles and will pay once they have it.",
+                    "note": "Galerie gebeld: de factuur is nooit aangekomen. Ze bevestigen Rue "
+                    "Haute 130, 1000 Brussel en betalen zodra ze de factuur hebben.",
                 }
             )
         ]
@@ -376,7 +397,7 @@ class DunningDemo(models.AbstractModel):
                 "partner_id": bakery.commercial_partner_id.id,
                 "move_ids": [Command.set(bakery.ids)],
                 "reason_id": env.ref("smart_dunning.dunning_dispute_reason_price_quantity").id,
-                "description": "Says we charged six hours instead of four.",
+                "description": "Vous avez facturé six heures au lieu de quatre.",
             }
         )
         resolved.note_ids = [
@@ -384,15 +405,15 @@ class DunningDemo(models.AbstractModel):
                 {
                     "with_salesperson": True,
                     "with_worker": True,
-                    "contact_name": "Tom (installer)",
-                    "note": "The timesheet signed by the customer shows six hours.",
+                    "contact_name": "Tom (installateur)",
+                    "note": "De urenstaat die de klant ondertekende, vermeldt zes uur.",
                 }
             )
         ]
         resolved.write(
             {
                 "resolution": "rejected",
-                "resolution_note": "Signed timesheet sent to the customer.",
+                "resolution_note": "Ondertekende urenstaat naar de klant gestuurd.",
             }
         )
         resolved.action_resolve()
@@ -404,7 +425,7 @@ class DunningDemo(models.AbstractModel):
                 "move_ids": [Command.set(painter.ids)],
                 "schedule_count": 4,
                 "schedule_first_date": today,
-                "note": "Agreed by phone: a large customer paid them late.",
+                "note": "Telefonisch afgesproken: een grote klant betaalde hen te laat.",
             }
         )
         plan.action_generate_schedule()
@@ -417,7 +438,7 @@ class DunningDemo(models.AbstractModel):
                 "partner_id": brewery.commercial_partner_id.id,
                 "move_ids": [Command.set(brewery.ids)],
                 "date_due": today + timedelta(days=10),
-                "note": "Promised by e-mail.",
+                "note": "Per e-mail beloofd.",
             }
         ).action_confirm()
         # The confirmations would bounce on demo addresses: keep them as history.

@@ -236,9 +236,13 @@ class AccountMove(models.Model):
     @api.depends("commercial_partner_id", "company_id")
     def _compute_dunning_policy_id(self):
         for move in self:
-            move.dunning_policy_id = move.commercial_partner_id.with_company(
-                move.company_id
-            )._dunning_effective_policy()
+            partner = move.commercial_partner_id
+            # a new invoice has no customer yet (the form computes this before one is chosen)
+            move.dunning_policy_id = (
+                partner.with_company(move.company_id)._dunning_effective_policy()
+                if partner
+                else False
+            )
 
     @api.depends(
         "dunning_level_id",

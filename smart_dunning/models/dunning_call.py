@@ -174,10 +174,12 @@ class DunningCall(models.Model):
     def _compute_display_name(self):
         outcomes = dict(self._fields["outcome"]._description_selection(self.env))
         for call in self:
+            # the day in the reader's format and time zone (29/11/2026), not ISO
+            day = call.date and fields.Datetime.context_timestamp(call, call.date).date()
             call.display_name = self.env._(
                 "%(customer)s, %(date)s: %(outcome)s",
                 customer=call.partner_id.name or "",
-                date=fields.Date.to_string(call.date.date()) if call.date else "",
+                date=format_date(self.env, day) if day else "",
                 outcome=outcomes.get(call.outcome, ""),
             )
 
@@ -689,3 +691,16 @@ class DunningCall(models.Model):
         help="The collector's to-do to move the customer's due dates to the term agreed with "
         "the call centre; done when they are moved.",
     )
+
+    # Salespeople may not read invoices: the form shows them the numbers instead.
+    invoice_names = fields.Char(
+        string="Invoice Numbers",
+        compute="_compute_invoice_names",
+        compute_sudo=True,
+        help="Shown to those who may not open invoices, such as salespeople.",
+    )
+
+    @api.depends("move_ids")
+    def _compute_invoice_names(self):
+        for call in self:
+            call.invoice_names = ", ".join(call.move_ids.mapped("name"))

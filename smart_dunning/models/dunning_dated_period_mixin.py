@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import format_date
 
 
 class DunningDatedPeriodMixin(models.AbstractModel):
@@ -25,13 +26,15 @@ class DunningDatedPeriodMixin(models.AbstractModel):
     )
 
     @api.depends("kind", "date_from")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for record in self:
             record.display_name = self.env._(
                 "%(kind)s from %(date)s",
                 kind=labels.get(record.kind, ""),
-                date=record.date_from and fields.Date.to_string(record.date_from),
+                # 01/07/2026 in Dutch and French, not the ISO date
+                date=record.date_from and format_date(self.env, record.date_from),
             )
 
     def _ends_before_start(self):

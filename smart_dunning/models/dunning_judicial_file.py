@@ -536,3 +536,16 @@ class DunningJudicialFile(models.Model):
     def _dossier_values(self):
         """What the dossier PDF shows, formatted in the language of ``self.env``."""
         return self.env["report.smart_dunning.report_dunning_judicial_file"]._file_values(self)
+
+    # Salespeople may not read invoices: the form shows them the numbers instead.
+    invoice_names = fields.Char(
+        string="Invoice Numbers",
+        compute="_compute_invoice_names",
+        compute_sudo=True,
+        help="Shown to those who may not open invoices, such as salespeople.",
+    )
+
+    @api.depends("move_ids")
+    def _compute_invoice_names(self):
+        for file in self:
+            file.invoice_names = ", ".join(file.move_ids.mapped("name"))

@@ -135,7 +135,12 @@ class DunningLetter(models.Model):
         help="The letter as the customer reads it, in its language.",
     )
     run_id = fields.Many2one(
-        "dunning.run", index="btree_not_null", readonly=True, ondelete="set null"
+        "dunning.run",
+        # not "Run", which the run's button shares (Starten / Lancer)
+        string="Dunning Run",
+        index="btree_not_null",
+        readonly=True,
+        ondelete="set null",
     )
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
     sent_date = fields.Date(readonly=True, copy=False, tracking=True)
@@ -1381,7 +1386,9 @@ class DunningLetter(models.Model):
         "administrator enters the next value before then, or letters wait for approval.",
     )
 
-    @api.depends("state", "policy_id.legal_regime")
+    @api.depends(
+        "state", "policy_id.legal_regime", "policy_id.claim_interest", "policy_id.claim_fees"
+    )
     @api.depends_context("lang")
     def _compute_rate_warning(self):
         waiting = self.filtered(lambda ltr: ltr.state == "to_approve")
@@ -1394,10 +1401,16 @@ class DunningLetter(models.Model):
             for model, kind, last, end in rate_expiry.expiring(self.env, today)
         }
         for letter in waiting:
+            policy = letter.policy_id
+            # a table the policy does not claim from is no reason to hold the letter
+            claimed = {
+                "dunning.legal.rate": policy.claim_interest,
+                "dunning.fee.scale": policy.claim_fees,
+            }
             texts = [
                 tables[table]
-                for table in rate_expiry.REGIME_TABLES.get(letter.policy_id.legal_regime, [])
-                if table in tables
+                for table in rate_expiry.REGIME_TABLES.get(policy.legal_regime, [])
+                if table in tables and claimed[table[0]]
             ]
             letter.rate_warning = "\n".join(dict.fromkeys(texts)) or False
 

@@ -298,6 +298,12 @@ class DunningPlan(models.Model):
         self._log_on_invoices(
             {
                 plan.id: self.env._(
+                    "Promise to pay %(plan)s confirmed: no reminder while the customer keeps "
+                    "to it.",
+                    plan=plan.name,
+                )
+                if plan.kind == "promise"
+                else self.env._(
                     "Payment plan %(plan)s confirmed: no reminder while the customer keeps to it.",
                     plan=plan.name,
                 )

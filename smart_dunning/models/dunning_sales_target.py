@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 
 class DunningSalesTarget(models.Model):
@@ -46,12 +47,16 @@ class DunningSalesTarget(models.Model):
         return fields.Date.context_today(self).replace(day=1)
 
     @api.depends("user_id", "month")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for target in self:
             target.display_name = self.env._(
                 "%(salesperson)s, %(month)s",
                 salesperson=target.user_id.name or "",
-                month=target.month.strftime("%Y-%m") if target.month else "",
+                # "november 2026" / "novembre 2026", not "2026-11"
+                month=format_date(self.env, target.month, date_format="MMMM y")
+                if target.month
+                else "",
             )
 
     @api.model_create_multi

@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.fields import Command, Domain
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import SQL, format_amount, format_date, formatLang
 
 from ..lib.open_invoice import open_invoice_domain
 from .dunning_call import UNREACHED
@@ -182,6 +182,8 @@ class DunningWeeklySummary(models.AbstractModel):
                 manager=manager,
                 amount=lambda value: format_amount(env, value, currency),
                 day=lambda value: format_date(env, value),
+                # 33,3 in Dutch and French, as the amounts and dates around it
+                percent=lambda value: formatLang(env, value, digits=1),
             ),
         )
         subject = env._(
