@@ -84,14 +84,18 @@ class TestScales(DunningCase):
         self.assertTrue(scales["be_b2c_lump_sum"]._on(d("2023-09-01")))
 
     def test_overlapping_scales_are_refused(self):
-        with self.assertRaises(ValidationError):
-            self.env["dunning.fee.scale"].create(
+        Scale = self.env["dunning.fee.scale"].with_context(lang="nl_BE")
+        with self.assertRaises(ValidationError) as refused:
+            Scale.create(
                 {
                     "kind": "nl_wik",
                     "date_from": d("2026-01-01"),
                     "band_ids": [(0, 0, {"threshold": 0, "fixed_amount": 40})],
                 }
             )
+        # the day as a Flemish manager writes it, not the ISO date
+        self.assertIn("01/01/2026", str(refused.exception))
+        self.assertNotIn("2026-01-01", str(refused.exception))
 
     def test_bands_start_at_zero(self):
         with self.assertRaises(ValidationError):
@@ -169,8 +173,11 @@ class TestRates(DunningCase):
 
     def test_overlapping_rates_are_refused(self):
         Rate = self.env["dunning.legal.rate"]
-        with self.assertRaises(ValidationError):
-            Rate.create({"kind": "be_legal", "date_from": d("2026-12-01"), "rate": 5.0})
+        with self.assertRaises(ValidationError) as refused:
+            Rate.with_context(lang="fr_BE").create(
+                {"kind": "be_legal", "date_from": d("2026-12-01"), "rate": 5.0}
+            )
+        self.assertIn("01/12/2026", str(refused.exception))
         with self.assertRaises(ValidationError):
             Rate.create(
                 {

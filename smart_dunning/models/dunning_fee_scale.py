@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from ..lib.dunning_fees import scale_amount
 
@@ -39,7 +40,7 @@ class DunningFeeScale(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Two scales of the same kind overlap around %(date)s.",
-                        date=fields.Date.to_string(scale.date_from),
+                        date=format_date(self.env, scale.date_from),
                     )
                 )
 

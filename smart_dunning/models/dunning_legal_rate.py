@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from ..lib import rate_expiry
 
@@ -46,7 +47,7 @@ class DunningLegalRate(models.Model):
                     self.env._(
                         "Two rates of the same kind overlap around %(date)s: end the older "
                         "one the day before the new one starts.",
-                        date=fields.Date.to_string(rate.date_from),
+                        date=format_date(self.env, rate.date_from),
                     )
                 )
 
