@@ -22,6 +22,7 @@
         "security/smart_dunning_security.xml",
         "security/ir.model.access.csv",
         "security/dunning_management_report_security.xml",
+        "security/dunning_accounting_security.xml",
         "report/dunning_letter_templates.xml",
         "report/dunning_letter_report.xml",
         "data/mail_template_data.xml",

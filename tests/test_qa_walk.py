@@ -4,6 +4,7 @@ screen the way the web client does (the user's own view, the fields it shows).""
 
 from lxml import etree
 
+from odoo.exceptions import AccessError
 from odoo.tests import Form, freeze_time
 
 from .common import BelgianDunningCase, DunningCase, d
@@ -115,6 +116,53 @@ class TestAccountantMenus(BelgianDunningCase):
         xmlids = {menu.get("xmlid") for menu in menus.values() if isinstance(menu, dict)}
         self.assertNotIn("smart_dunning.menu_customers_status", xmlids)
         self.assertIn("smart_dunning.menu_my_customers_status", xmlids)
+
+
+class TestAccountantReadsTheHistory(BelgianDunningCase):
+    def test_an_accountant_reads_every_customers_letters_disputes_plans_calls_and_files(self):
+        """The accountant saw the Letters, Disputes, Plans, Calls and Judicial Files menus
+        always empty: the employees' rules show a user only their own customers."""
+        seller = self.make_user("qa_seller", "base.group_user", name="Sam Seller")
+        self.customer.user_id = seller
+        first, second = (self.make_invoice(self.customer, amount, DUE) for amount in (600, 400))
+        with freeze_time(TODAY):
+            letter = self.run_dunning(d(TODAY)).letter_ids
+        records = {
+            "dunning.letter": letter,
+            "dunning.dispute": self.env["dunning.dispute"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "move_ids": [(6, 0, first.ids)],
+                    "reason_id": self.env.ref(
+                        "smart_dunning.dunning_dispute_reason_price_quantity"
+                    ).id,
+                }
+            ),
+            "dunning.plan": self.env["dunning.plan"].create(
+                {"partner_id": self.customer.id, "move_ids": [(6, 0, second.ids)]}
+            ),
+            "dunning.call": self.env["dunning.call"].create(
+                {"partner_id": self.customer.id, "outcome": "no_answer"}
+            ),
+            "dunning.judicial.file": self.env["dunning.judicial.file"]._from_partner(self.customer),
+        }
+        accountant = self.make_user(
+            "qa_accountant", "base.group_user,account.group_account_invoice"
+        )
+        for model, record in records.items():
+            self.assertTrue(record, model)
+            found = self.env[model].with_user(accountant).search([])
+            self.assertIn(record, found, f"the accountant does not see {model}")
+        self.assertEqual(
+            letter.line_ids.with_user(accountant).mapped("move_id.name"), [first.name, second.name]
+        )
+        # reading, not taking over the collectors' work
+        with self.assertRaises(AccessError):
+            records["dunning.dispute"].with_user(accountant).write({"description": "Paid."})
+        # a salesperson still sees only their own customers
+        other_seller = self.make_user("qa_other_seller", "base.group_user")
+        for model, record in records.items():
+            self.assertNotIn(record, self.env[model].with_user(other_seller).search([]))
 
 
 class TestMatchNowButton(BelgianDunningCase):
