@@ -94,6 +94,11 @@ def cmd_generate(args):
         env.cr.commit()
     finally:
         env.cr.close()
+    # Statistics and visibility map now, not whenever autovacuum comes by: the same run on a
+    # database just generated took 11.1-11.7 s, and 8.7-9.1 s after VACUUM ANALYZE.
+    with odoo.sql_db.db_connect(args.db).cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute("VACUUM ANALYZE")
     print(json.dumps({"generate": result}, indent=2))
 
 
