@@ -2,10 +2,10 @@ import sys as _sys
 
 from ..lib import data_check, open_credit
 
-# The mixins first, the numbered one before the agreement one that inherits it: a model must
-# be defined after the models it inherits, and the model files import each other (account_move
-# imports dunning_dispute).
-from . import dunning_numbered_mixin
+# The mixins first, the numbered and invoice-number ones before the agreement one that inherits
+# them: a model must be defined after the models it inherits, and the model files import each
+# other (account_move imports dunning_dispute).
+from . import dunning_invoice_names_mixin, dunning_numbered_mixin
 
 # isort: split
 from . import dunning_agreement_mixin, dunning_dated_period_mixin

@@ -11,7 +11,7 @@ class DunningAgreementMixin(models.AbstractModel):
 
     _name = "dunning.agreement.mixin"
     _description = "Agreement with a Customer about Invoices"
-    _inherit = "dunning.numbered.mixin"
+    _inherit = ["dunning.numbered.mixin", "dunning.invoice.names.mixin"]
     _check_company_auto = True
 
     partner_id = fields.Many2one(
@@ -29,17 +29,6 @@ class DunningAgreementMixin(models.AbstractModel):
         "res.currency", compute="_compute_currency_id", store=True, precompute=True
     )
     move_ids = fields.Many2many("account.move", string="Invoices", check_company=True)
-    invoice_names = fields.Char(
-        string="Invoice Numbers",
-        compute="_compute_invoice_names",
-        compute_sudo=True,
-        help="Shown to those who may not open invoices, such as salespeople.",
-    )
-
-    @api.depends("move_ids")
-    def _compute_invoice_names(self):
-        for record in self:
-            record.invoice_names = ", ".join(record.move_ids.mapped("name"))
 
     @api.depends("move_ids", "company_id")
     def _compute_currency_id(self):

@@ -32,6 +32,7 @@ class DunningCall(models.Model):
 
     _name = "dunning.call"
     _description = "Collections Call"
+    _inherit = ["dunning.invoice.names.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -691,16 +692,3 @@ class DunningCall(models.Model):
         help="The collector's to-do to move the customer's due dates to the term agreed with "
         "the call centre; done when they are moved.",
     )
-
-    # Salespeople may not read invoices: the form shows them the numbers instead.
-    invoice_names = fields.Char(
-        string="Invoice Numbers",
-        compute="_compute_invoice_names",
-        compute_sudo=True,
-        help="Shown to those who may not open invoices, such as salespeople.",
-    )
-
-    @api.depends("move_ids")
-    def _compute_invoice_names(self):
-        for call in self:
-            call.invoice_names = ", ".join(call.move_ids.mapped("name"))

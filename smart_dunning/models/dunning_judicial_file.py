@@ -51,7 +51,12 @@ class DunningJudicialFile(models.Model):
 
     _name = "dunning.judicial.file"
     _description = "Judicial File"
-    _inherit = ["mail.thread", "mail.activity.mixin", "dunning.numbered.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "dunning.numbered.mixin",
+        "dunning.invoice.names.mixin",
+    ]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -536,16 +541,3 @@ class DunningJudicialFile(models.Model):
     def _dossier_values(self):
         """What the dossier PDF shows, formatted in the language of ``self.env``."""
         return self.env["report.smart_dunning.report_dunning_judicial_file"]._file_values(self)
-
-    # Salespeople may not read invoices: the form shows them the numbers instead.
-    invoice_names = fields.Char(
-        string="Invoice Numbers",
-        compute="_compute_invoice_names",
-        compute_sudo=True,
-        help="Shown to those who may not open invoices, such as salespeople.",
-    )
-
-    @api.depends("move_ids")
-    def _compute_invoice_names(self):
-        for file in self:
-            file.invoice_names = ", ".join(file.move_ids.mapped("name"))
