@@ -1,6 +1,7 @@
 """The customer's side (issue #15): the pay-by-scan code, the link to the customer's page and
 what the customer answers there."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -294,6 +295,29 @@ class TestAnswers(PortalCase):
         hold = self.today + timedelta(days=self.company.dunning_paid_hold_days)
         self.assertEqual(set(invoices.mapped("dunning_pause_until")), {hold})
         self.assertEqual(self.customer.activity_ids.user_id, self.collector)
+
+    def test_a_french_customers_payment_is_noted_for_the_staff_in_the_companys_language(self):
+        customer = self.make_partner("Boucherie Wallonne", lang="fr_BE")
+        letter, _invoices = self.sent_letter(customer)
+        data = {"_to": "/paid", "date": str(self.today), "amount": "800,00"}
+        self.post(self.link(letter), data)
+        staff_lang = self.company._dunning_lang()
+        self.assertNotEqual(staff_lang, "fr_BE")
+        hold = self.today + timedelta(days=self.company.dunning_paid_hold_days)
+        staff_env = self.env(context=dict(self.env.context, lang=staff_lang))
+        expected = get_translation(
+            "smart_dunning",
+            staff_lang,
+            "The customer says it paid %(amount)s on %(date)s: letters are held until "
+            "%(hold)s, match the payment.",
+            {
+                "amount": format_amount(staff_env, 800.0, self.company.currency_id),
+                "date": format_date(staff_env, self.today),
+                "hold": format_date(staff_env, hold),
+            },
+        )
+        notes = customer.message_ids.filtered(lambda m: m.subtype_id.internal).mapped("body")
+        self.assertIn(expected, [html.unescape(re.sub(r"<[^>]+>", "", str(b))) for b in notes])
 
 
 class TestValidationMessages(PortalCase):

@@ -698,13 +698,15 @@ class DunningLetter(models.Model):
         hold = fields.Date.context_today(self) + timedelta(days=company.dunning_paid_hold_days)
         moves.sudo().write({"dunning_pause_until": hold})
         target = partner.sudo()
+        # the page runs in the customer's language, the note is for the staff
+        staff = self.env(context=dict(self.env.context, lang=company._dunning_lang()))
         message = target.message_post(
-            body=self.env._(
+            body=staff._(
                 "The customer says it paid %(amount)s on %(date)s: letters are held until "
                 "%(hold)s, match the payment.",
-                amount=format_amount(self.env, amount, currency),
-                date=format_date(self.env, day),
-                hold=format_date(self.env, hold),
+                amount=format_amount(staff, amount, currency),
+                date=format_date(staff, day),
+                hold=format_date(staff, hold),
             ),
             subtype_xmlid="mail.mt_note",
         )
