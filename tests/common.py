@@ -111,6 +111,16 @@ class DunningCase(AccountTestInvoicingCommon):
         return run
 
     @classmethod
+    def make_fee_product_and_account(cls):
+        """The product and income account a policy invoices its fees with."""
+        cls.fee_product = cls.env["product.product"].create(
+            {"name": "Invorderingskosten", "type": "service"}
+        )
+        cls.fee_account = cls.company_data["default_account_revenue"].copy(
+            {"code": "746000", "name": "Recovered collection costs"}
+        )
+
+    @classmethod
     def make_user(cls, login, groups, **vals):
         return new_test_user(
             cls.env,

@@ -14,12 +14,7 @@ class TestClaimContext(BelgianDunningCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fee_product = cls.env["product.product"].create(
-            {"name": "Invorderingskosten", "type": "service"}
-        )
-        cls.fee_account = cls.company_data["default_account_revenue"].copy(
-            {"code": "746000", "name": "Recovered collection costs"}
-        )
+        cls.make_fee_product_and_account()
 
     def letter_of(self, run, partner):
         letter = run.letter_ids.filtered(lambda ltr: ltr.partner_id == partner)

@@ -448,12 +448,7 @@ class TestFeeInvoice(FeeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fee_product = cls.env["product.product"].create(
-            {"name": "Invorderingskosten", "type": "service"}
-        )
-        cls.fee_account = cls.company_data["default_account_revenue"].copy(
-            {"code": "746000", "name": "Recovered collection costs"}
-        )
+        cls.make_fee_product_and_account()
 
     def test_fee_invoicing_needs_a_product_and_an_account(self):
         with self.assertRaises(ValidationError):

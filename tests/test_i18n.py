@@ -63,6 +63,18 @@ def check_overlays(case, module, i18n):
 
 
 class TestTranslations(DunningCase):
+    def assert_no_variants(self, banned):
+        """No translation matches the patterns ``banned`` lists per language; returns the
+        Dutch and French translations by source text."""
+        for lang, patterns in banned.items():
+            po = polib.pofile(str(I18N / f"{lang}.po"))
+            for pattern in patterns:
+                hits = [e.msgid[:50] for e in po if re.search(pattern, e.msgstr)]
+                self.assertFalse(hits, f"{lang}.po: {pattern}")
+        nl = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "nl.po"))}
+        fr = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "fr.po"))}
+        return nl, fr
+
     def test_pot_is_up_to_date(self):
         check_pot_is_up_to_date(self, "smart_dunning", I18N)
 
@@ -94,13 +106,7 @@ class TestTranslations(DunningCase):
                 r"huissier de justice ou avocat\)",
             ],
         }
-        for lang, patterns in banned.items():
-            po = polib.pofile(str(I18N / f"{lang}.po"))
-            for pattern in patterns:
-                hits = [e.msgid[:50] for e in po if re.search(pattern, e.msgstr)]
-                self.assertFalse(hits, f"{lang}.po: {pattern}")
-        nl = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "nl.po"))}
-        fr = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "fr.po"))}
+        nl, fr = self.assert_no_variants(banned)
         self.assertEqual(nl["Pay by"], "Uiterlijk te betalen op")
         self.assertEqual(fr["Pay by"], "À payer au plus tard le")
         self.assertEqual(fr["Dear Sir or Madam,"], "Madame, Monsieur,")
@@ -149,13 +155,7 @@ class TestTranslations(DunningCase):
                 r"Credit managers|Gestionnaires prévenus|les gestionnaires sont prévenus",
             ],
         }
-        for lang, patterns in banned.items():
-            po = polib.pofile(str(I18N / f"{lang}.po"))
-            for pattern in patterns:
-                hits = [e.msgid[:50] for e in po if re.search(pattern, e.msgstr)]
-                self.assertFalse(hits, f"{lang}.po: {pattern}")
-        nl = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "nl.po"))}
-        fr = {e.msgid: e.msgstr for e in polib.pofile(str(I18N / "fr.po"))}
+        nl, fr = self.assert_no_variants(banned)
         self.assertEqual(
             (nl["Send"], nl["Sent"], nl["Sent Date"]), ("Versturen", "Verstuurd", "Verstuurd op")
         )
